@@ -1,0 +1,87 @@
+import { bareJid, type SessionsEvent } from '@onlinetime/events';
+
+import type { FinishedSession, OpenSession, UserState } from './types.js';
+
+/** Answers whether a session id was already finished (or tombstoned) before this state was loaded. */
+export type SeenSessions = (sessionId: string) => boolean;
+
+export interface ApplyOutcome {
+  /** False when the event was a duplicate or otherwise changed nothing. */
+  readonly changed: boolean;
+  readonly opened?: OpenSession;
+  /** A session that ended (or a tombstone for a stop of an unknown session): one session_log row. */
+  readonly finished?: FinishedSession;
+}
+
+const UNCHANGED: ApplyOutcome = { changed: false };
+
+function resourceOf(fullJid: string): string {
+  const slash = fullJid.indexOf('/');
+  return slash === -1 ? '' : fullJid.slice(slash + 1);
+}
+
+/**
+ * Applies one event of xmpp.sessions to the state of its user, in place. The same function serves
+ * the live worker and the audit replay, so both compute the same totals by construction.
+ *
+ * Rules: online time is the union of session intervals; a session id starts at most once and stops
+ * at most once, ever; a stop for an unknown session changes no total (it leaves a tombstone so that
+ * a late start of that id is ignored too); a balance is applied once per user.
+ */
+export function applySessionsEvent(state: UserState, event: SessionsEvent, seen: SeenSessions): ApplyOutcome {
+  switch (event.type) {
+    case 'session.started': {
+      const { sessionId, jid, edgeId, bootId, ip } = event.payload;
+      if (seen(sessionId) || state.open.some((s) => s.sessionId === sessionId)) return UNCHANGED;
+      const opened: OpenSession = {
+        sessionId,
+        jid: bareJid(jid),
+        resource: resourceOf(jid),
+        edgeId,
+        bootId,
+        ip: ip ?? null,
+        startedAt: event.at,
+      };
+      state.open.push(opened);
+      // Clocks of different edges may disagree: the stretch starts at its earliest known start.
+      state.onlineSince = state.onlineSince === null ? event.at : Math.min(state.onlineSince, event.at);
+      state.lastLogin = state.lastLogin === null ? event.at : Math.max(state.lastLogin, event.at);
+      return { changed: true, opened };
+    }
+    case 'session.stopped': {
+      const { sessionId, jid, edgeId, bootId, reason } = event.payload;
+      const index = state.open.findIndex((s) => s.sessionId === sessionId);
+      if (index === -1) {
+        if (seen(sessionId)) return UNCHANGED;
+        const tombstone: FinishedSession = {
+          sessionId,
+          jid: bareJid(jid),
+          resource: resourceOf(jid),
+          edgeId,
+          bootId,
+          ip: null,
+          startedAt: null,
+          stoppedAt: event.at,
+          reason,
+        };
+        return { changed: true, finished: tombstone };
+      }
+      const session = state.open[index] as OpenSession;
+      state.open.splice(index, 1);
+      // A stop stamped before its own start (a reaper's last heartbeat, clock skew) counts as zero.
+      const stoppedAt = Math.max(event.at, session.startedAt);
+      if (state.open.length === 0 && state.onlineSince !== null) {
+        state.totalMs += Math.max(0, stoppedAt - state.onlineSince);
+        state.onlineSince = null;
+      }
+      state.lastLogout = state.lastLogout === null ? stoppedAt : Math.max(state.lastLogout, stoppedAt);
+      return { changed: true, finished: { ...session, stoppedAt, reason } };
+    }
+    case 'balance.opened': {
+      if (state.balanceMs !== null) return UNCHANGED;
+      state.balanceMs = event.payload.ms;
+      state.totalMs += event.payload.ms;
+      return { changed: true };
+    }
+  }
+}

@@ -1,0 +1,93 @@
+/** The bus port: what every service needs of Kafka, implemented by kafka-bus.ts and embedded-bus.ts. */
+
+export interface OutgoingRecord {
+  readonly key: string;
+  readonly value: Buffer;
+}
+
+export interface BusMessage {
+  readonly topic: string;
+  readonly partition: number;
+  /** Kafka offsets are int64: kept as decimal strings; compare with BigInt. */
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  /** Broker/producer timestamp, epoch ms. */
+  readonly timestamp: number;
+}
+
+export interface Batch {
+  readonly topic: string;
+  readonly partition: number;
+  /** In offset order. */
+  readonly messages: readonly BusMessage[];
+}
+
+export interface BatchContext {
+  /** Keeps the group membership alive during a long batch. */
+  heartbeat(): Promise<void>;
+  /** True once the consumer is stopping or the partition was revoked: finish quickly. */
+  isStopping(): boolean;
+}
+
+export interface SubscribeOptions {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /** Where a group without committed offsets starts. Default true (the log is the truth). */
+  readonly fromBeginning?: boolean;
+  /**
+   * Called once per fetched partition batch. Offsets are committed to Kafka only after it resolves.
+   * If it throws, the same messages are delivered again (after a backoff): nothing is acknowledged
+   * that was not handled.
+   */
+  readonly handleBatch: (batch: Batch, context: BatchContext) => Promise<void>;
+  /** Called with the partitions this member holds after each (re)balance. */
+  readonly onAssignment?: (assignment: ReadonlyArray<{ topic: string; partitions: number[] }>) => void;
+}
+
+export interface Subscription {
+  /** Finishes the batch in hand, commits, leaves the group. */
+  stop(): Promise<void>;
+  /** Resolves once the member has been assigned partitions for the first time. */
+  readonly ready: Promise<void>;
+}
+
+export interface TopicSpec {
+  readonly topic: string;
+  readonly partitions: number;
+  /** Milliseconds; -1 keeps messages forever. */
+  readonly retentionMs: number;
+}
+
+export interface TopicDescription {
+  readonly topic: string;
+  readonly partitions: ReadonlyArray<{ partition: number; low: string; high: string }>;
+  readonly retentionMs: number | null;
+}
+
+export interface ReadLogOptions {
+  readonly topic: string;
+  /** Stop when every partition reached the high watermark it had when reading began. */
+  readonly handleBatch: (batch: Batch) => Promise<void>;
+}
+
+export interface Bus {
+  /**
+   * Publishes records to one topic. Concurrent calls are coalesced into one produce request per
+   * micro-batch; the promise resolves when the broker acknowledged every record of the call.
+   */
+  publish(topic: string, records: readonly OutgoingRecord[]): Promise<void>;
+  subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /** Creates missing topics; existing ones are left as they are. */
+  ensureTopics(specs: readonly TopicSpec[]): Promise<void>;
+  describeTopics(topics: readonly string[]): Promise<TopicDescription[]>;
+  /**
+   * Reads a whole topic from the beginning to the end it had when called, outside every consumer
+   * group (audits and rebuilds); partitions are read one after another, each in offset order.
+   */
+  readLog(options: ReadLogOptions): Promise<{ messages: number }>;
+  /** Sum of messages (high - low) per topic: progress totals for readers of the log. */
+  countMessages(topic: string): Promise<number>;
+  /** Flushes pending publishes, stops every subscription, disconnects. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,23 @@
+export { TOPICS, edgeTopic, isEdgeTopic, type TopicName } from './topics.js';
+export { bareJid, sessionsKey, iqKey, edgesKey, replyKey } from './keys.js';
+export {
+  EVENT_VERSION,
+  SESSION_STOP_REASONS,
+  type SessionStopReason,
+  type Envelope,
+  type SessionStarted,
+  type SessionStopped,
+  type BalanceOpened,
+  type EdgeStarted,
+  type EdgeHeartbeat,
+  type EdgeStopped,
+  type IqRequest,
+  type IqReply,
+  type OnlinetimeEvent,
+  type EventType,
+  type PayloadOf,
+  type SessionsEvent,
+  type EdgesEvent,
+} from './schemas.js';
+export { createEvent, type CreateEventOptions } from './create-event.js';
+export { encodeEvent, decodeEvent, decodeEventOfTypes } from './codec.js';
