@@ -1,4 +1,4 @@
-export { TOPICS, edgeTopic, isEdgeTopic, type TopicName } from './topics.js';
+export { TOPICS, TOPIC_DEFAULTS, edgeTopic, isEdgeTopic, type TopicName } from './topics.js';
 export { bareJid, sessionsKey, iqKey, edgesKey, replyKey } from './keys.js';
 export {
   EVENT_VERSION,
