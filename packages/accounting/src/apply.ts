@@ -43,8 +43,14 @@ export function applySessionsEvent(state: UserState, event: SessionsEvent, seen:
         startedAt: event.at,
       };
       state.open.push(opened);
-      // Clocks of different edges may disagree: the stretch starts at its earliest known start.
-      state.onlineSince = state.onlineSince === null ? event.at : Math.min(state.onlineSince, event.at);
+      if (state.onlineSince === null) {
+        // A new stretch never reaches back into time already counted by the previous one (a start
+        // delivered after a later stop), so stretches never overlap and nothing is counted twice.
+        state.onlineSince = state.lastLogout === null ? event.at : Math.max(event.at, state.lastLogout);
+      } else {
+        // Clocks of different edges may disagree: the stretch starts at its earliest known start.
+        state.onlineSince = Math.min(state.onlineSince, event.at);
+      }
       state.lastLogin = state.lastLogin === null ? event.at : Math.max(state.lastLogin, event.at);
       return { changed: true, opened };
     }
@@ -70,11 +76,13 @@ export function applySessionsEvent(state: UserState, event: SessionsEvent, seen:
       state.open.splice(index, 1);
       // A stop stamped before its own start (a reaper's last heartbeat, clock skew) counts as zero.
       const stoppedAt = Math.max(event.at, session.startedAt);
+      state.lastLogout = state.lastLogout === null ? stoppedAt : Math.max(state.lastLogout, stoppedAt);
       if (state.open.length === 0 && state.onlineSince !== null) {
-        state.totalMs += Math.max(0, stoppedAt - state.onlineSince);
+        // The stretch ends at its latest stop, not at the last one applied: a reaper's stop is timed
+        // at the edge's last heartbeat and may arrive after a later stop of another resource.
+        state.totalMs += Math.max(0, state.lastLogout - state.onlineSince);
         state.onlineSince = null;
       }
-      state.lastLogout = state.lastLogout === null ? stoppedAt : Math.max(state.lastLogout, stoppedAt);
       return { changed: true, finished: { ...session, stoppedAt, reason } };
     }
     case 'balance.opened': {

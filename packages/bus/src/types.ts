@@ -83,7 +83,8 @@ export interface Bus {
   describeTopics(topics: readonly string[]): Promise<TopicDescription[]>;
   /**
    * Reads a whole topic from the beginning to the end it had when called, outside every consumer
-   * group (audits and rebuilds); partitions are read one after another, each in offset order.
+   * group (audits and rebuilds). Each partition is read in offset order; batches of different
+   * partitions may interleave (one key's messages are on one partition, so they stay in order).
    */
   readLog(options: ReadLogOptions): Promise<{ messages: number }>;
   /** Sum of messages (high - low) per topic: progress totals for readers of the log. */

@@ -6,7 +6,7 @@ import { OnlinetimeError } from '@onlinetime/errors';
  * A small local stand-in for RFC 7622 (PRECIS UsernameCaseMapped for the localpart, IDNA for the
  * domain) until @onlinetime/stanza exports JID helpers: NFKC (width and compatibility mapping),
  * lower case, then the characters RFC 7622 §3.3.1 forbids in a localpart, and an LDH domain name.
- * Throws OnlinetimeError code USAGE (exit 2) naming what is wrong.
+ * Throws OnlinetimeError code INPUT_INVALID (exit 2) naming what is wrong.
  */
 export function normaliseBareJid(input: string): string {
   const at = input.indexOf('@');
@@ -26,7 +26,10 @@ export function normaliseLocalpart(raw: string, shown = raw): string {
   if (Buffer.byteLength(local) > 1023) throw usage(shown, 'the user part is longer than 1023 bytes');
   // RFC 7622 §3.3.1: " & ' / : < > @ and space are not allowed; PRECIS IdentifierClass: no controls.
   if (/["&'/:<>@\s\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zs}]/u.test(local)) {
-    throw usage(shown, 'the user part contains a character JIDs do not allow (space, " & \' / : < > @ or a control)');
+    throw usage(
+      shown,
+      'the user part contains a character JIDs do not allow (space, " & \' / : < > @ or a control)',
+    );
   }
   return local;
 }
@@ -38,12 +41,15 @@ export function normaliseDomain(raw: string, shown = raw): string {
   const labels = domain.split('.');
   for (const label of labels) {
     if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(label)) {
-      throw usage(shown, `the domain label "${label}" is not a valid host name label (letters, digits, inner hyphens)`);
+      throw usage(
+        shown,
+        `the domain label "${label}" is not a valid host name label (letters, digits, inner hyphens)`,
+      );
     }
   }
   return domain;
 }
 
 function usage(input: string, message: string): OnlinetimeError {
-  return new OnlinetimeError('USAGE', `invalid JID ${JSON.stringify(input)}: ${message}`);
+  return new OnlinetimeError('INPUT_INVALID', `invalid JID ${JSON.stringify(input)}: ${message}`);
 }

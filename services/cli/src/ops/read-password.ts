@@ -5,19 +5,22 @@ type Input = NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: bool
 /**
  * The password for `user add|passwd`: typed at a prompt without echo when stdin is a terminal (asked
  * twice, must match), otherwise the first line of stdin (so scripts can pipe it; never from argv,
- * where `ps` and shell history would show it). Throws code USAGE when none is given.
+ * where `ps` and shell history would show it). Throws code INPUT_INVALID when none is given.
  */
 export async function readPassword(stdin: Input, stderr: NodeJS.WritableStream): Promise<string> {
   if (stdin.isTTY === true && typeof stdin.setRawMode === 'function') {
     const first = await promptHidden(stdin, stderr, 'Password: ');
     const second = await promptHidden(stdin, stderr, 'Repeat password: ');
-    if (first !== second) throw new OnlinetimeError('USAGE', 'the passwords do not match');
-    if (first === '') throw new OnlinetimeError('USAGE', 'the password is empty');
+    if (first !== second) throw new OnlinetimeError('INPUT_INVALID', 'the passwords do not match');
+    if (first === '') throw new OnlinetimeError('INPUT_INVALID', 'the password is empty');
     return first;
   }
   const line = await readFirstLine(stdin);
   if (line === null || line === '') {
-    throw new OnlinetimeError('USAGE', 'no password: pipe it as the first line of stdin, or run on a terminal');
+    throw new OnlinetimeError(
+      'INPUT_INVALID',
+      'no password: pipe it as the first line of stdin, or run on a terminal',
+    );
   }
   return line;
 }
@@ -79,7 +82,7 @@ function promptHidden(stdin: Input, stderr: NodeJS.WritableStream, prompt: strin
     const onData = (chunk: Buffer | string): void => {
       for (const char of typeof chunk === 'string' ? chunk : chunk.toString('utf8')) {
         if (char === '\r' || char === '\n' || char === '\u0004') return done();
-        if (char === '\u0003') return done(new OnlinetimeError('USAGE', 'interrupted'));
+        if (char === '\u0003') return done(new OnlinetimeError('INPUT_INVALID', 'interrupted'));
         if (char === '\u007f' || char === '\b') value = Array.from(value).slice(0, -1).join('');
         else if (char >= ' ') value += char;
       }

@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+/**
+ * Sessions worker benchmark: session events aggregated into MySQL per second, by ONE worker, on real
+ * Kafka and MySQL. Produces N session events (starts and stops of many users, with overlapping
+ * resources) to a fresh copy of xmpp.sessions, then runs one worker over it from the beginning and
+ * times it until every partition's offset recorded in MySQL reaches the end. Checks every user's
+ * totals against the replay rules afterwards. Prints one JSON object.
+ *
+ *   npx tsc -b services/sessions && npx tsc -p bench/tsconfig.json   (or the lead's build)
+ *   KAFKA_BROKERS=127.0.0.1:19092 MYSQL_URL=mysql://root@127.0.0.1:3306/onlinetime_bench \
+ *     node bench/dist/sessions-worker.js --events 500000 --users 20000 --partitions 4
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { createReplayAccumulator } from '@onlinetime/accounting';
+import { createKafkaBus } from '@onlinetime/bus';
+import { createEvent, encodeEvent, sessionsKey, type SessionsEvent } from '@onlinetime/events';
+import { createLogger } from '@onlinetime/logging';
+import { createSessionsWorker } from '@onlinetime/sessions';
+import { createDatabaseIfMissing, createMysqlStore, migrate } from '@onlinetime/store';
+
+const T0 = 1_700_000_000_000;
+
+/** Round-robin over users: each user alternates start/stop of two resources that overlap. */
+function* sessionEvents(total: number, users: number, run: string): Generator<SessionsEvent> {
+  for (let i = 0; i < total; i++) {
+    const user = i % users;
+    const step = Math.floor(i / users); // this user's step: 0 start A, 1 start B, 2 stop A, 3 stop B, ...
+    const cycle = Math.floor(step / 4);
+    const phase = step % 4;
+    const resource = phase === 0 || phase === 2 ? 'a' : 'b';
+    const sessionId = `${run}-${user}-${cycle}-${resource}`;
+    const jid = `u${user}-${run}@bench.example/${resource}`;
+    const at = T0 + step * 30_000 + (user % 1000);
+    const base = { sessionId, jid, edgeId: 'bench-edge', bootId: run };
+    yield phase < 2
+      ? createEvent('session.started', { ...base, ip: '10.0.0.1' }, { source: 'bench', at })
+      : createEvent('session.stopped', { ...base, reason: 'closed' }, { source: 'bench', at });
+  }
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  return sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number);
+}
+
+export async function main(argv: string[] = process.argv.slice(2)): Promise<Record<string, unknown>> {
+  const { values: args } = parseArgs({
+    args: argv,
+    options: {
+      events: { type: 'string', default: '500000' },
+      users: { type: 'string', default: '20000' },
+      partitions: { type: 'string', default: '4' },
+      concurrency: { type: 'string', default: '1' },
+      'max-bytes': { type: 'string', default: '1048576' },
+    },
+  });
+  const EVENTS = Number(args.events);
+  const USERS = Number(args.users);
+  const PARTITIONS = Number(args.partitions);
+  const brokers = (process.env['KAFKA_BROKERS'] ?? '').split(',').filter((b) => b !== '');
+  const mysqlUrl = process.env['MYSQL_URL'] ?? '';
+  if (brokers.length === 0 || mysqlUrl === '') throw new Error('set KAFKA_BROKERS and MYSQL_URL');
+
+  const run = randomBytes(4).toString('hex');
+  const topic = `bench.sessions.${run}`;
+  const logger = createLogger({ name: 'bench-sessions', level: 'warn' });
+  await createDatabaseIfMissing(mysqlUrl);
+  await migrate({ url: mysqlUrl });
+  const bus = createKafkaBus({
+    brokers,
+    clientId: `bench-sessions-${run}`,
+    logger,
+    kafkaLogLevel: 'error',
+    consumer: {
+      maxWaitTimeInMs: 20,
+      partitionsConsumedConcurrently: Number(args.concurrency),
+      maxBytesPerPartition: Number(args['max-bytes']),
+    },
+  });
+  const store = createMysqlStore({ url: mysqlUrl, logger });
+  // Kept an hour: the broker drops the copy by itself.
+  await bus.ensureTopics([{ topic, partitions: PARTITIONS, retentionMs: 3600_000 }]);
+
+  const expected = createReplayAccumulator();
+  const produceStart = performance.now();
+  let batch: Array<{ key: string; value: Buffer }> = [];
+  const pending: Array<Promise<void>> = [];
+  for (const event of sessionEvents(EVENTS, USERS, run)) {
+    expected.apply(event);
+    batch.push({ key: sessionsKey(event.payload.jid), value: encodeEvent(event) });
+    if (batch.length === 5_000) {
+      pending.push(bus.publish(topic, batch));
+      batch = [];
+      if (pending.length >= 8) await Promise.all(pending.splice(0));
+    }
+  }
+  pending.push(bus.publish(topic, batch));
+  await Promise.all(pending);
+  const produceSeconds = (performance.now() - produceStart) / 1000;
+  const [description] = await bus.describeTopics([topic]);
+  const high = new Map((description?.partitions ?? []).map((p) => [p.partition, BigInt(p.high)]));
+
+  const worker = createSessionsWorker({ bus, store: store.accounting, logger, groupId: `bench-${run}`, topic });
+  const reached = new Map<number, bigint>();
+  const batchMs: number[] = [];
+  const batchSizes: number[] = [];
+  let firstBatchAt = 0;
+  let lastBatchAt = 0;
+  const done = new Promise<void>((resolve) => {
+    worker.on('batch.applied', (e) => {
+      const now = performance.now();
+      if (firstBatchAt === 0) firstBatchAt = now - e.durationMs;
+      lastBatchAt = now;
+      batchMs.push(e.durationMs);
+      batchSizes.push(e.messages);
+      if (e.nextOffset !== null) reached.set(e.partition, BigInt(e.nextOffset));
+      if ([...high].every(([p, h]) => (reached.get(p) ?? 0n) >= h)) resolve();
+    });
+  });
+  const startedAt = performance.now();
+  await worker.start();
+  await done;
+  const applySeconds = (lastBatchAt - firstBatchAt) / 1000;
+  const totalSeconds = (lastBatchAt - startedAt) / 1000;
+  await worker.stop();
+
+  // Every user's totals against the replay rules.
+  const jids = [...expected.users.keys()];
+  let mismatches = 0;
+  for (let i = 0; i < jids.length; i += 1_000) {
+    const chunk = jids.slice(i, i + 1_000);
+    const stored = await store.onlineTime.getMany(chunk);
+    for (const jid of chunk) {
+      const want = expected.users.get(jid);
+      const got = stored.get(jid);
+      if (want?.totalMs !== got?.totalMs || want?.onlineSince !== got?.onlineSince) mismatches += 1;
+    }
+  }
+  await bus.stop();
+  await store.close();
+  const sortedMs = [...batchMs].sort((a, b) => a - b);
+  const result = {
+    benchmark: 'sessions-worker',
+    events: EVENTS,
+    users: USERS,
+    partitions: PARTITIONS,
+    partitionsConsumedConcurrently: Number(args.concurrency),
+    maxBytesPerPartition: Number(args['max-bytes']),
+    produceSeconds: Number(produceSeconds.toFixed(2)),
+    produceEventsPerSecond: Math.round(EVENTS / produceSeconds),
+    applySeconds: Number(applySeconds.toFixed(2)),
+    eventsPerSecond: Math.round(EVENTS / applySeconds),
+    secondsIncludingGroupJoin: Number(totalSeconds.toFixed(2)),
+    batches: batchMs.length,
+    meanBatchMessages: Math.round(batchSizes.reduce((a, b) => a + b, 0) / Math.max(1, batchSizes.length)),
+    batchMsP50: Number(quantile(sortedMs, 0.5).toFixed(1)),
+    batchMsP95: Number(quantile(sortedMs, 0.95).toFixed(1)),
+    usersChecked: jids.length,
+    mismatches,
+  };
+  return result;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().then(
+    (result) => {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      process.exit(result['mismatches'] === 0 ? 0 : 1);
+    },
+    (err: unknown) => {
+      process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,132 @@
+import type { Logger } from '@onlinetime/logging';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+
+import { createStopSignal } from '../backoff.js';
+import { createDeferred } from '../deferred.js';
+import { busError } from '../errors.js';
+import type { SubscribeOptions, Subscription } from '../types.js';
+import { createBatchHandler } from './batch-handler.js';
+import type { KafkaClient } from './client.js';
+import { toBusError } from './errors.js';
+import type { ResolvedKafkaBusOptions } from './options.js';
+
+type Assignment = Array<{ topic: string; partitions: number[] }>;
+
+function toAssignment(memberAssignment: Record<string, number[]>): Assignment {
+  return Object.entries(memberAssignment)
+    .map(([topic, partitions]) => ({ topic, partitions: [...partitions].sort((a, b) => a - b) }))
+    .sort((a, b) => a.topic.localeCompare(b.topic));
+}
+
+function createConsumer(kafka: KafkaClient, groupId: string, options: ResolvedKafkaBusOptions): Consumer {
+  const c = options.consumer;
+  return kafka.consumer({
+    groupId,
+    sessionTimeout: c.sessionTimeoutMs,
+    heartbeatInterval: c.heartbeatIntervalMs,
+    rebalanceTimeout: c.rebalanceTimeoutMs,
+    maxWaitTimeInMs: c.maxWaitTimeInMs,
+    maxBytesPerPartition: c.maxBytesPerPartition,
+    maxBytes: c.maxBytes,
+    allowAutoTopicCreation: false,
+    retry: options.retry,
+  });
+}
+
+/** One consumer-group member: a KafkaJS consumer running a batch handler; see batch-handler.ts. */
+export async function startSubscription(deps: {
+  readonly kafka: KafkaClient;
+  readonly options: ResolvedKafkaBusOptions;
+  readonly logger: Logger;
+  readonly subscribe: SubscribeOptions;
+}): Promise<Subscription> {
+  const { subscribe, options } = deps;
+  const { groupId } = subscribe;
+  const logger = deps.logger.child({ groupId });
+  const consumer = createConsumer(deps.kafka, groupId, options);
+  const ready = createDeferred<void>();
+  const stop = createStopSignal();
+  const inFlight = new Set<Promise<void>>();
+
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    const assignment = toAssignment(payload.memberAssignment);
+    logger.info({ memberId: payload.memberId, assignment }, 'joined consumer group');
+    try {
+      subscribe.onAssignment?.(assignment);
+    } catch (err) {
+      logger.error({ err }, 'onAssignment callback failed');
+    }
+    ready.resolve();
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    const err = toBusError('BUS_CONSUMER_CRASHED', `consumer of group ${groupId} crashed`, payload.error, {
+      groupId,
+    });
+    logger.error({ err, restart: payload.restart }, 'consumer crashed');
+    if (!payload.restart) ready.reject(err);
+  });
+
+  try {
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: [...subscribe.topics],
+      fromBeginning: subscribe.fromBeginning ?? true,
+    });
+  } catch (err) {
+    await consumer.disconnect().catch(() => undefined);
+    throw toBusError('BUS_SUBSCRIBE_FAILED', `cannot subscribe group ${groupId}`, err, {
+      groupId,
+      topics: subscribe.topics,
+    });
+  }
+
+  const handle = createBatchHandler({
+    handleBatch: subscribe.handleBatch,
+    groupId,
+    stop,
+    backoff: options.consumer.redeliveryBackoff,
+    logger,
+  });
+  const tracked = (payload: EachBatchPayload): Promise<void> => {
+    const work = handle(payload);
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    inFlight.add(settled);
+    void settled.then(() => inFlight.delete(settled));
+    return work;
+  };
+  // run() resolves once the member joined (or crashed); `ready` reports which.
+  consumer
+    .run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.consumer.partitionsConsumedConcurrently,
+      eachBatch: tracked,
+    })
+    .catch((err: unknown) =>
+      ready.reject(toBusError('BUS_SUBSCRIBE_FAILED', `group ${groupId} did not start`, err)),
+    );
+
+  let stopping: Promise<void> | null = null;
+  return {
+    ready: ready.promise,
+    stop() {
+      stopping ??= (async () => {
+        stop.fire();
+        ready.reject(busError('BUS_STOPPED', `subscription of group ${groupId} stopped before joining`));
+        // The batch in hand finishes (and commits) first; then the member leaves the group.
+        await Promise.all(inFlight);
+        try {
+          await consumer.disconnect();
+          logger.info('left consumer group');
+        } catch (err) {
+          // The coordinator drops the member after sessionTimeout anyway.
+          logger.warn({ err }, 'leaving the consumer group failed');
+        }
+      })();
+      return stopping;
+    },
+  };
+}

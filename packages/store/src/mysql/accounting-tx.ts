@@ -1,0 +1,194 @@
+/**
+ * The statements of one accounting transaction. Batch-shaped for the sessions worker: loadUsers is two
+ * queries, loadFinished one, save a handful of multi-row statements, whatever the batch size (up to the
+ * chunk limits of sql.ts).
+ */
+import type { FinishedSession, OpenSession, UserState } from '@onlinetime/accounting';
+
+import { transactionClosedError } from '../errors.js';
+import type { AccountingChanges, AccountingTransaction, PartitionKey } from '../types.js';
+import { checkChanges, checkLookup } from '../validate-records.js';
+import { TOTALS_COLUMNS, totalsOf } from './online-time.js';
+import { msOf, msOrNullOf, textOf, textOrNullOf } from './rows.js';
+import { inChunks, insertRows, placeholders, selectIn, type Db, type Param } from './sql.js';
+
+export const OPEN_COLUMNS = 'session_id, jid, resource, edge_id, boot_id, ip, started_at';
+
+export function openSessionOf(row: Record<string, unknown>): OpenSession {
+  return {
+    sessionId: textOf(row, 'session_id'),
+    jid: textOf(row, 'jid'),
+    resource: textOf(row, 'resource'),
+    edgeId: textOf(row, 'edge_id'),
+    bootId: textOf(row, 'boot_id'),
+    ip: textOrNullOf(row, 'ip'),
+    startedAt: msOf(row, 'started_at'),
+  };
+}
+
+export function finishedSessionOf(row: Record<string, unknown>): FinishedSession {
+  return {
+    sessionId: textOf(row, 'session_id'),
+    jid: textOf(row, 'jid'),
+    resource: textOf(row, 'resource'),
+    edgeId: textOf(row, 'edge_id'),
+    bootId: textOf(row, 'boot_id'),
+    ip: textOrNullOf(row, 'ip'),
+    startedAt: msOrNullOf(row, 'started_at'),
+    stoppedAt: msOf(row, 'stopped_at'),
+    reason: textOf(row, 'reason'),
+  };
+}
+
+const openParams = (s: OpenSession): Param[] => [
+  s.sessionId,
+  s.jid,
+  s.resource,
+  s.edgeId,
+  s.bootId,
+  s.ip,
+  s.startedAt,
+];
+const logParams = (s: FinishedSession): Param[] => [
+  s.sessionId,
+  s.jid,
+  s.resource,
+  s.edgeId,
+  s.bootId,
+  s.ip,
+  s.startedAt,
+  s.stoppedAt,
+  s.reason,
+];
+
+async function loadUsers(db: Db, jids: readonly string[]): Promise<Map<string, UserState>> {
+  const wanted = checkLookup('jids', jids);
+  const states = new Map<string, UserState>(
+    wanted.map((jid) => [
+      jid,
+      { jid, totalMs: 0, onlineSince: null, lastLogin: null, lastLogout: null, balanceMs: null, open: [] },
+    ]),
+  );
+  const totals = await selectIn(
+    db,
+    'accounting.loadUsers',
+    (list) => `SELECT ${TOTALS_COLUMNS} FROM online_time WHERE jid IN (${list})`,
+    wanted,
+  );
+  for (const row of totals) {
+    const t = totalsOf(row);
+    const state = states.get(t.jid);
+    if (state) Object.assign(state, { ...t, jid: state.jid });
+  }
+  const open = await selectIn(
+    db,
+    'accounting.loadUsers',
+    (list) =>
+      `SELECT ${OPEN_COLUMNS} FROM open_sessions WHERE jid IN (${list}) ORDER BY started_at, session_id`,
+    wanted,
+  );
+  for (const row of open) {
+    const s = openSessionOf(row);
+    states.get(s.jid)?.open.push(s);
+  }
+  return states;
+}
+
+async function save(db: Db, key: PartitionKey, changes: AccountingChanges): Promise<void> {
+  const now = Date.now();
+  // VALUES(col) in ON DUPLICATE KEY UPDATE: MySQL 8.0.20+ deprecates it (with a warning) in favour of
+  // the `AS new` row alias, but still accepts it; MariaDB 10.11 knows only VALUES(). One text for both.
+  await insertRows(
+    db,
+    'accounting.save',
+    (
+      rows,
+    ) => `INSERT INTO online_time (jid, total_ms, online_since, last_login, last_logout, balance_ms, updated_at)
+      VALUES ${rows}
+      ON DUPLICATE KEY UPDATE total_ms = VALUES(total_ms), online_since = VALUES(online_since),
+        last_login = VALUES(last_login), last_logout = VALUES(last_logout), balance_ms = VALUES(balance_ms),
+        updated_at = VALUES(updated_at)`,
+    7,
+    changes.users,
+    (u) => [u.jid, u.totalMs, u.onlineSince, u.lastLogin, u.lastLogout, u.balanceMs, now],
+  );
+  // A session id starts and stops at most once: a repeated row keeps the first (no-op update).
+  await insertRows(
+    db,
+    'accounting.save',
+    (rows) => `INSERT INTO open_sessions (${OPEN_COLUMNS}) VALUES ${rows}
+      ON DUPLICATE KEY UPDATE session_id = session_id`,
+    7,
+    changes.opened,
+    openParams,
+  );
+  const finishedIds = [...new Set(changes.finished.map((s) => s.sessionId))];
+  for (const ids of inChunks(finishedIds)) {
+    await db.modify(
+      'accounting.save',
+      `DELETE FROM open_sessions WHERE session_id IN (${placeholders(ids.length)})`,
+      ids,
+    );
+  }
+  await insertRows(
+    db,
+    'accounting.save',
+    (rows) => `INSERT INTO session_log (${OPEN_COLUMNS}, stopped_at, reason) VALUES ${rows}
+      ON DUPLICATE KEY UPDATE session_id = session_id`,
+    9,
+    changes.finished,
+    logParams,
+  );
+  await db.modify(
+    'accounting.save',
+    `INSERT INTO consumer_offsets (group_id, topic, partition_id, next_offset, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON DUPLICATE KEY UPDATE next_offset = VALUES(next_offset), updated_at = VALUES(updated_at)`,
+    [key.groupId, key.topic, key.partition, changes.nextOffset, now],
+  );
+}
+
+export interface MysqlTransaction {
+  readonly tx: AccountingTransaction;
+  /** Ends the handle: any later call throws STORE_TRANSACTION_CLOSED. */
+  close(): void;
+}
+
+export function createMysqlTransaction(
+  db: Db,
+  key: PartitionKey,
+  storedOffset: string | null,
+): MysqlTransaction {
+  let open = true;
+  const guard = (): void => {
+    if (!open) throw transactionClosedError();
+  };
+  const tx: AccountingTransaction = {
+    storedOffset,
+    async loadUsers(jids) {
+      guard();
+      return loadUsers(db, jids);
+    },
+    async loadFinished(sessionIds) {
+      guard();
+      const wanted = checkLookup('sessionIds', sessionIds);
+      const rows = await selectIn(
+        db,
+        'accounting.loadFinished',
+        (list) => `SELECT session_id FROM session_log WHERE session_id IN (${list})`,
+        wanted,
+      );
+      const found = new Set(rows.map((r) => textOf(r, 'session_id')));
+      return new Set(wanted.filter((id) => found.has(id)));
+    },
+    async save(changes) {
+      guard();
+      await save(db, key, checkChanges(changes));
+    },
+  };
+  return {
+    tx,
+    close() {
+      open = false;
+    },
+  };
+}

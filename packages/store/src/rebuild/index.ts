@@ -1,0 +1,6 @@
+export {
+  openRebuildTarget,
+  readRecordedOffsets,
+  REBUILT_TABLES,
+  type RebuildTarget,
+} from './rebuild-target.js';

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+
+import { SQL_METACHARACTERS, jid, rejection, uid, type GetStore } from './fixtures.js';
+
+/** Text that any re-encoding, trimming or escaping would change. */
+const AWKWARD = [
+  `<vCard xmlns='vcard-temp'><FN>Zoë Ørsted 😀 漢字 مرحبا e\u0301</FN>`,
+  `<NOTE>${SQL_METACHARACTERS} &amp; &lt;x&gt; \u0000 tab\tcr\r\nlf\n</NOTE>  `,
+  `<DESC>  trailing spaces  </DESC></vCard>   `,
+].join('');
+
+export function vcardsContract(store: GetStore): void {
+  describe('vcards', () => {
+    it('stores vCard XML byte for byte, unicode and metacharacters included', async () => {
+      const user = jid();
+      await store().vcards.put(user, AWKWARD);
+      const found = await store().vcards.getMany([user]);
+      expect(Buffer.from(found.get(user) ?? '')).toEqual(Buffer.from(AWKWARD));
+    });
+
+    it('keeps large vCards intact', async () => {
+      const user = jid();
+      const photo = `<PHOTO><BINVAL>${'QUJD漢😀'.repeat(150_000)}</BINVAL></PHOTO>`; // ~2.4 MB of UTF-8
+      await store().vcards.put(user, photo);
+      expect((await store().vcards.getMany([user])).get(user) === photo).toBe(true);
+    });
+
+    it('replaces a vCard and reads many in one call, omitting users without one', async () => {
+      const [a, b, none] = [jid(), jid(`q${SQL_METACHARACTERS}${uid()}`), jid()];
+      await store().vcards.put(a, '<vCard xmlns="vcard-temp"><FN>old</FN></vCard>');
+      await store().vcards.put(a, '<vCard xmlns="vcard-temp"><FN>new</FN></vCard>');
+      await store().vcards.put(b, '<vCard xmlns="vcard-temp"/>');
+      expect(await store().vcards.getMany([a, b, none, a])).toEqual(
+        new Map([
+          [a, '<vCard xmlns="vcard-temp"><FN>new</FN></vCard>'],
+          [b, '<vCard xmlns="vcard-temp"/>'],
+        ]),
+      );
+      expect(await store().vcards.getMany([])).toEqual(new Map());
+    });
+
+    it('refuses text it could not return unchanged', async () => {
+      for (const xml of ['<FN>\uD800</FN>', 'x'.repeat(8 * 1024 * 1024 + 1)]) {
+        const err = await rejection(store().vcards.put(jid(), xml));
+        expect(err).toMatchObject({ code: 'STORE_INVALID_VALUE' });
+      }
+    });
+  });
+}

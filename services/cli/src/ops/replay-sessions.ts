@@ -1,0 +1,99 @@
+import type { Bus } from '@onlinetime/bus';
+import type { SessionsEvent } from '@onlinetime/events';
+import { decodeBatch } from '@onlinetime/sessions';
+
+/** Low and high watermark of one partition, captured once when a replay starts. */
+export interface PartitionMarks {
+  readonly partition: number;
+  readonly low: string;
+  readonly high: string;
+}
+
+export interface InvalidSample {
+  readonly partition: number;
+  readonly offset: string;
+  readonly error: string;
+}
+
+export interface ReplayStats {
+  /** Messages handed over below the captured watermarks. */
+  readonly read: number;
+  /** Events applied (valid, inside the window). */
+  readonly applied: number;
+  /** Messages that are not valid sessions events (skipped, as the worker does). */
+  readonly invalid: number;
+  /** The first few invalid messages, for the report. */
+  readonly invalidSamples: readonly InvalidSample[];
+  /** Valid events outside --from/--to. */
+  readonly outsideWindow: number;
+}
+
+export interface ReplayOptions {
+  readonly bus: Bus;
+  readonly topic: string;
+  /** From captureWatermarks: messages at or above a partition's high mark are ignored. */
+  readonly marks: readonly PartitionMarks[];
+  /** Applied in log order per partition. */
+  readonly apply: (event: SessionsEvent) => void;
+  /** Envelope `at` bounds: from inclusive, to exclusive; null = unbounded. */
+  readonly window?: { readonly from: number | null; readonly to: number | null };
+  /** After each batch (e.g. progress, flushing buffered rows). */
+  readonly afterBatch?: (messages: number) => void | Promise<void>;
+}
+
+const MAX_SAMPLES = 20;
+
+export async function captureWatermarks(bus: Bus, topic: string): Promise<PartitionMarks[]> {
+  const [description] = await bus.describeTopics([topic]);
+  return (description?.partitions ?? []).map(({ partition, low, high }) => ({ partition, low, high }));
+}
+
+export function messagesBelow(marks: readonly PartitionMarks[]): number {
+  return marks.reduce((sum, m) => sum + Number(BigInt(m.high) - BigInt(m.low)), 0);
+}
+
+/**
+ * Streams the log through `apply`, up to the watermarks captured beforehand: events published while
+ * the replay runs are not part of it. Memory: one fetched batch at a time, plus whatever `apply` keeps.
+ */
+export async function replaySessions(options: ReplayOptions): Promise<ReplayStats> {
+  const highs = new Map(options.marks.map((m) => [m.partition, BigInt(m.high)]));
+  const from = options.window?.from ?? null;
+  const to = options.window?.to ?? null;
+  const windowed = from !== null || to !== null;
+  const samples: InvalidSample[] = [];
+  let read = 0;
+  let applied = 0;
+  let invalid = 0;
+  let outsideWindow = 0;
+
+  await options.bus.readLog({
+    topic: options.topic,
+    handleBatch: async (batch) => {
+      const high = highs.get(batch.partition) ?? 0n;
+      const last = batch.messages[batch.messages.length - 1];
+      if (last === undefined) return;
+      // The worker's own decoding (schema and storability rules): what it skips, the replay skips.
+      const decoded = decodeBatch(
+        BigInt(last.offset) < high ? batch.messages : batch.messages.filter((m) => BigInt(m.offset) < high),
+      );
+      const counted = decoded.valid.length + decoded.invalid.length;
+      invalid += decoded.invalid.length;
+      for (const bad of decoded.invalid) {
+        if (samples.length >= MAX_SAMPLES) break;
+        samples.push({ partition: batch.partition, offset: bad.offset.toString(), error: bad.reason });
+      }
+      for (const { event } of decoded.valid) {
+        if (windowed && ((from !== null && event.at < from) || (to !== null && event.at >= to))) {
+          outsideWindow += 1;
+          continue;
+        }
+        options.apply(event);
+        applied += 1;
+      }
+      read += counted;
+      await options.afterBatch?.(counted);
+    },
+  });
+  return { read, applied, invalid, invalidSamples: samples, outsideWindow };
+}

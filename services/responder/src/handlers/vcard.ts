@@ -1,0 +1,61 @@
+/**
+ * XEP-0054 vcard-temp, with the online time added to every vCard returned
+ * (spec/onlinetime-protocol.md, part 2). https://xmpp.org/extensions/xep-0054.html
+ */
+import { minutesOnline } from '@onlinetime/accounting';
+import { StanzaError } from '@onlinetime/errors';
+import { NS } from '@onlinetime/stanza';
+
+import type { IqHandler } from '../iq-handler.js';
+import { el, parseXml, removeElementsNamed, serialize, type Element } from '../xml.js';
+
+export const YB_ONLINETIME = 'YB_ONLINETIME';
+/** Stored vCards were bounded when written; these limits only guard against a corrupt row. */
+const STORED_LIMITS = { maxBytes: 16 * 1024 * 1024, maxDepth: 64 };
+const NO_STATISTICS = { totalMs: 0, onlineSince: null };
+
+export interface VcardHandlerOptions {
+  /** Largest vCard stored, in UTF-8 bytes of its XML (after YB_ONLINETIME is stripped). */
+  readonly maxBytes: number;
+}
+
+/** `<vCard xmlns='vcard-temp'>` with the given one's other attributes and children, and no YB_ONLINETIME at any depth. */
+function cleaned(vcard: Element): Element {
+  const { xmlns: _ignored, ...attrs } = vcard.attrs as Record<string, string>;
+  const copy = el('vCard', { ...attrs, xmlns: NS.vcard });
+  copy.children = vcard.children;
+  for (const child of copy.children) if (typeof child !== 'string') child.parent = copy;
+  removeElementsNamed(copy, YB_ONLINETIME);
+  return copy;
+}
+
+export function createVcardHandler(options: VcardHandlerOptions): IqHandler {
+  return {
+    namespace: NS.vcard,
+    element: 'vCard',
+    spec: 'XEP-0054',
+    needs: ({ type, target }) =>
+      type === 'get' && target.kind === 'user' ? { vcards: [target.jid], totals: [target.jid] } : {},
+    get({ target }, lookup) {
+      if (target.kind !== 'user') throw new StanzaError('service-unavailable', 'cancel');
+      const stored = lookup.vcard(target.jid);
+      // No stored vCard (or no such user): an empty result, without the online time (spec example 4).
+      if (stored === undefined) return null;
+      const parsed = parseXml(stored, STORED_LIMITS);
+      if (!parsed.is('vCard', NS.vcard)) throw new Error(`stored vCard of ${target.jid} is not a vcard-temp vCard`);
+      const vcard = cleaned(parsed);
+      const minutes = minutesOnline(lookup.totals(target.jid) ?? NO_STATISTICS, lookup.now);
+      vcard.append(el(YB_ONLINETIME, {}, String(minutes)));
+      return vcard;
+    },
+    async set({ target, payload }, lookup) {
+      if (target.kind !== 'user' || !target.self) throw new StanzaError('forbidden', 'auth');
+      const xml = serialize(cleaned(payload));
+      if (Buffer.byteLength(xml, 'utf8') > options.maxBytes) {
+        throw new StanzaError('not-acceptable', 'modify', `vCard larger than ${options.maxBytes} bytes`);
+      }
+      await lookup.putVcard(target.jid, xml);
+      return null;
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import { applySessionsEvent, emptyUserState, type FinishedSession, type OpenSession, type UserState } from '@onlinetime/accounting';
+import { bareJid } from '@onlinetime/events';
+import type { AccountingTransaction } from '@onlinetime/store';
+
+import type { DecodedMessage } from './decode-batch.js';
+
+export interface BatchResult {
+  /** Next offset recorded before this batch (null: none). */
+  readonly storedOffset: bigint | null;
+  /** Next offset written by this batch, or null when the whole batch lay below the stored offset. */
+  readonly nextOffset: bigint | null;
+  /** Events that changed something. */
+  readonly applied: number;
+  /** Valid events at or above the stored offset that changed nothing (duplicates, late starts). */
+  readonly unchanged: number;
+  /** Messages below the stored offset: applied by an earlier transaction, skipped now. */
+  readonly skipped: number;
+}
+
+/**
+ * Applies one partition batch inside its accounting transaction: one read of every user and of
+ * every finished session id the batch names, the pure rules in offset order, one save of the net
+ * effect together with the next offset. `lastOffset` is the batch's last message (valid or not).
+ */
+export async function applyBatch(
+  tx: AccountingTransaction,
+  messages: readonly DecodedMessage[],
+  lastOffset: bigint,
+): Promise<BatchResult> {
+  const storedOffset = tx.storedOffset === null ? null : BigInt(tx.storedOffset);
+  const nextOffset = lastOffset + 1n;
+  if (storedOffset !== null && nextOffset <= storedOffset) {
+    return { storedOffset, nextOffset: null, applied: 0, unchanged: 0, skipped: messages.length };
+  }
+  const pending = storedOffset === null ? messages : messages.filter((m) => m.offset >= storedOffset);
+  const skipped = messages.length - pending.length;
+
+  const jids = new Set<string>();
+  const sessionIds = new Set<string>();
+  for (const { event } of pending) {
+    jids.add(bareJid(event.payload.jid));
+    if (event.type !== 'balance.opened') sessionIds.add(event.payload.sessionId);
+  }
+  const users = jids.size > 0 ? await tx.loadUsers([...jids]) : new Map<string, UserState>();
+  const finishedBefore = sessionIds.size > 0 ? await tx.loadFinished([...sessionIds]) : new Set<string>();
+
+  const finished = new Map<string, FinishedSession>();
+  // Sessions opened by this batch; one that also finishes in it never reaches open_sessions.
+  const opened = new Map<string, OpenSession>();
+  const changedUsers = new Map<string, UserState>();
+  const seen = (id: string): boolean => finishedBefore.has(id) || finished.has(id);
+  let applied = 0;
+  for (const { event } of pending) {
+    const jid = bareJid(event.payload.jid);
+    let state = users.get(jid);
+    if (state === undefined) {
+      state = emptyUserState(jid);
+      users.set(jid, state);
+    }
+    const outcome = applySessionsEvent(state, event, seen);
+    if (!outcome.changed) continue;
+    applied += 1;
+    if (outcome.opened !== undefined) opened.set(outcome.opened.sessionId, outcome.opened);
+    if (outcome.finished !== undefined) {
+      finished.set(outcome.finished.sessionId, outcome.finished);
+      opened.delete(outcome.finished.sessionId);
+      // A tombstone (stop of an unknown session) leaves the user's state as it was.
+      if (outcome.finished.startedAt === null) continue;
+    }
+    changedUsers.set(jid, state);
+  }
+
+  await tx.save({
+    users: [...changedUsers.values()],
+    opened: [...opened.values()],
+    finished: [...finished.values()],
+    nextOffset: nextOffset.toString(),
+  });
+  return { storedOffset, nextOffset, applied, unchanged: pending.length - applied, skipped };
+}

@@ -1,0 +1,63 @@
+import { bareJid, type SessionsEvent } from '@onlinetime/events';
+import { STORE_LIMITS } from '@onlinetime/store';
+
+/**
+ * Column rules of the store (packages/store LIMITS and checkKey/checkText): an event the schema
+ * accepts but the store would refuse must be skipped like an invalid one, or its batch would fail
+ * forever and stop the partition.
+ */
+const KEY_CHARS = STORE_LIMITS.key;
+const RESOURCE_CHARS = STORE_LIMITS.resource;
+const IP_CHARS = STORE_LIMITS.ip;
+/** An opening balance above a century is a data error, and would push totals past safe integers. */
+export const MAX_BALANCE_MS = 100 * 365.25 * 24 * 3600_000;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001F\u007F]/;
+
+function chars(value: string): number {
+  let n = 0;
+  for (const _ of value) n += 1;
+  return n;
+}
+
+function textProblem(value: string, max: number): string | null {
+  if (value.length > max && chars(value) > max) return `longer than ${max} characters`;
+  if (LONE_SURROGATE.test(value)) return 'contains a lone surrogate';
+  return null;
+}
+
+export function keyProblem(value: string): string | null {
+  if (value.length === 0) return 'must not be empty';
+  if (CONTROL.test(value)) return 'contains a control character';
+  if (value.endsWith(' ')) return 'ends with a space';
+  return textProblem(value, KEY_CHARS);
+}
+
+export interface StorableProblem {
+  readonly field: string;
+  readonly reason: string;
+}
+
+/** Null when the store can hold every value the event leads to; else the first offending field. */
+export function storableProblem(event: SessionsEvent): StorableProblem | null {
+  const checks: Array<[string, string | null]> = [['payload.jid', keyProblem(bareJid(event.payload.jid))]];
+  if (event.type === 'balance.opened') {
+    if (event.payload.ms > MAX_BALANCE_MS) checks.push(['payload.ms', `above ${MAX_BALANCE_MS} ms`]);
+  } else {
+    const { sessionId, jid, edgeId, bootId } = event.payload;
+    const slash = jid.indexOf('/');
+    checks.push(
+      ['payload.sessionId', keyProblem(sessionId)],
+      ['payload.edgeId', keyProblem(edgeId)],
+      ['payload.bootId', keyProblem(bootId)],
+      ['payload.jid', textProblem(jid.slice(slash + 1), RESOURCE_CHARS)],
+    );
+    if (event.type === 'session.started' && event.payload.ip !== undefined) {
+      checks.push(['payload.ip', textProblem(event.payload.ip, IP_CHARS)]);
+    }
+  }
+  for (const [field, reason] of checks) if (reason !== null) return { field, reason };
+  return null;
+}

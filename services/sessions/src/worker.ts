@@ -1,0 +1,153 @@
+import { performance } from 'node:perf_hooks';
+
+import type { Batch, Bus, Subscription } from '@onlinetime/bus';
+import { OnlinetimeError } from '@onlinetime/errors';
+import { TOPICS } from '@onlinetime/events';
+import type { Logger } from '@onlinetime/logging';
+import type { Metrics } from '@onlinetime/metrics';
+import type { AccountingRepository } from '@onlinetime/store';
+
+import { applyBatch } from './apply-batch.js';
+import { decodeBatch } from './decode-batch.js';
+import { createHooks, type Hooks } from './emitter.js';
+import { NOOP_METRICS, workerMetrics } from './metrics.js';
+import { createOutageLog } from './outage.js';
+
+export const DEFAULT_SESSIONS_GROUP = 'onlinetime-sessions';
+
+export interface SessionsWorkerOptions {
+  readonly bus: Bus;
+  readonly store: AccountingRepository;
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+  /** Consumer group; default `onlinetime-sessions`. Offsets are recorded per group in MySQL. */
+  readonly groupId?: string;
+  /** Default TOPICS.sessions; benchmarks and tests may point a worker at a copy of it. */
+  readonly topic?: string;
+}
+
+export interface BatchApplied {
+  readonly topic: string;
+  readonly partition: number;
+  /** Offset recorded by this batch's transaction; null when the batch lay wholly below the stored one. */
+  readonly nextOffset: string | null;
+  readonly messages: number;
+  readonly applied: number;
+  readonly unchanged: number;
+  readonly skipped: number;
+  readonly invalid: number;
+  readonly durationMs: number;
+}
+
+export interface SessionsWorkerEvents {
+  'batch.applied': BatchApplied;
+  /** The transaction failed: the batch will be delivered again. */
+  'batch.failed': { readonly topic: string; readonly partition: number; readonly error: unknown };
+  assignment: { readonly partitions: readonly number[] };
+}
+
+export interface SessionsWorker extends Hooks<SessionsWorkerEvents> {
+  /** Joins the group and starts consuming; resolves once subscribed (see `ready`). */
+  start(): Promise<void>;
+  /** Resolves at the first partition assignment after start(). */
+  ready(): Promise<void>;
+  /** Partitions held since the last rebalance. */
+  readonly partitions: readonly number[];
+  /** Finishes the batch in hand (its transaction commits), leaves the group. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Consumes xmpp.sessions and turns it into per-user online time, exactly once: each partition
+ * batch and the next offset of that partition are written in one transaction; messages below the
+ * recorded offset are skipped. A failing store makes the batch throw, so the bus redelivers it.
+ */
+export function createSessionsWorker(options: SessionsWorkerOptions): SessionsWorker {
+  const { bus, store, logger } = options;
+  const groupId = options.groupId ?? DEFAULT_SESSIONS_GROUP;
+  const topic = options.topic ?? TOPICS.sessions;
+  const metrics = workerMetrics(options.metrics ?? NOOP_METRICS);
+  const hooks = createHooks<SessionsWorkerEvents>();
+  const outage = createOutageLog(logger, 'sessions store transaction');
+  let subscription: Subscription | null = null;
+  let partitions: number[] = [];
+
+  async function handleBatch(batch: Batch): Promise<void> {
+    const last = batch.messages.at(-1);
+    if (last === undefined) return;
+    const started = performance.now();
+    const decoded = decodeBatch(batch.messages);
+    const key = { groupId, topic: batch.topic, partition: batch.partition };
+    let result;
+    try {
+      result = await store.inPartitionTransaction(key, (tx) => applyBatch(tx, decoded.valid, BigInt(last.offset)));
+    } catch (err) {
+      metrics.storeFailures.inc();
+      outage.failed(err, { topic: batch.topic, partition: batch.partition, firstOffset: batch.messages[0]?.offset });
+      hooks.emit('batch.failed', { topic: batch.topic, partition: batch.partition, error: err });
+      throw err;
+    }
+    outage.succeeded();
+    const { storedOffset } = result;
+    // Logged after the commit, and only for messages this transaction covered, so once each.
+    const invalid = decoded.invalid.filter((m) => storedOffset === null || m.offset >= storedOffset);
+    for (const m of invalid) {
+      logger.warn(
+        { topic: batch.topic, partition: batch.partition, offset: m.offset.toString(), field: m.field, reason: m.reason },
+        'invalid event skipped',
+      );
+    }
+    const durationMs = performance.now() - started;
+    metrics.invalid.inc({}, invalid.length);
+    metrics.skipped.inc({}, result.skipped);
+    metrics.batchSize.observe({}, batch.messages.length);
+    metrics.batchSeconds.observe({}, durationMs / 1000);
+    const counts = new Map<string, number>();
+    for (const { offset, event } of decoded.valid) {
+      if (storedOffset === null || offset >= storedOffset) counts.set(event.type, (counts.get(event.type) ?? 0) + 1);
+    }
+    for (const [type, n] of counts) metrics.consumed.inc({ type }, n);
+    hooks.emit('batch.applied', {
+      topic: batch.topic,
+      partition: batch.partition,
+      nextOffset: result.nextOffset === null ? null : result.nextOffset.toString(),
+      messages: batch.messages.length,
+      applied: result.applied,
+      unchanged: result.unchanged,
+      skipped: result.skipped,
+      invalid: invalid.length,
+      durationMs,
+    });
+  }
+
+  return {
+    on: hooks.on,
+    get partitions() {
+      return partitions;
+    },
+    async start() {
+      if (subscription !== null) return;
+      subscription = await bus.subscribe({
+        groupId,
+        topics: [topic],
+        fromBeginning: true,
+        handleBatch,
+        onAssignment(assignment) {
+          partitions = assignment.filter((a) => a.topic === topic).flatMap((a) => a.partitions);
+          logger.info({ groupId, topic, partitions }, 'sessions partitions assigned');
+          hooks.emit('assignment', { partitions });
+        },
+      });
+    },
+    async ready() {
+      if (subscription === null) throw new OnlinetimeError('NOT_STARTED', 'sessions worker not started');
+      await subscription.ready;
+    },
+    async stop() {
+      const current = subscription;
+      subscription = null;
+      partitions = [];
+      if (current !== null) await current.stop();
+    },
+  };
+}
