@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 // Workspace packages resolve to their TypeScript sources through the `source` export condition.
-const conditions = ['source', 'node', 'import', 'default'];
+// Not `import`: vitest hands these to Node as --conditions, and `import` would make require() inside
+// CommonJS dependencies (mysql2 → long) load their ESM builds.
+const conditions = ['source', 'node', 'development|production'];
 
 export default defineConfig({
   resolve: { conditions },

@@ -7,7 +7,8 @@
  *
  *   npx tsc -b services/responder && npx tsc -p bench/tsconfig.json   (or the lead's build)
  *   KAFKA_BROKERS=127.0.0.1:19092 MYSQL_URL=mysql://root@127.0.0.1:3306/onlinetime \
- *     node bench/dist/responder.js --rate 1000 --seconds 10 --kind mix --users 1000 --backlog 20000
+ *     node bench/dist/responder.js --rate 1000 --seconds 10 --kind mix --users 1000 --backlog 20000 \
+ *       --partitions 4 --concurrency 4
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -16,6 +17,7 @@ import { emptyUserState } from '@onlinetime/accounting';
 import { createKafkaBus } from '@onlinetime/bus';
 import { createEvent, decodeEventOfTypes, edgeTopic, encodeEvent, iqKey } from '@onlinetime/events';
 import { createLogger } from '@onlinetime/logging';
+import { createMetrics } from '@onlinetime/metrics';
 import { createResponder } from '@onlinetime/responder';
 import { createMysqlStore } from '@onlinetime/store';
 
@@ -27,6 +29,8 @@ const { values: args } = parseArgs({
     users: { type: 'string', default: '1000' },
     backlog: { type: 'string', default: '20000' },
     partitions: { type: 'string', default: '4' },
+    /** Partition batches the responder handles at once (the bus's partitionsConsumedConcurrently). */
+    concurrency: { type: 'string', default: '4' },
   },
 });
 const RATE = Number(args.rate);
@@ -42,10 +46,20 @@ const run = randomBytes(4).toString('hex');
 const DOMAIN = 'bench.example';
 const jidOf = (i: number): string => `u${i}-${run}@${DOMAIN}`;
 const logger = createLogger({ name: 'bench-responder', level: 'warn' });
-const bus = createKafkaBus({ brokers, clientId: `bench-responder-${run}`, logger, consumer: { maxWaitTimeInMs: 20 } });
+const kafka = (name: string, concurrency = 1) =>
+  createKafkaBus({
+    brokers,
+    clientId: `bench-${name}-${run}`,
+    logger,
+    consumer: { maxWaitTimeInMs: 20, partitionsConsumedConcurrently: concurrency },
+  });
+/** Two clients, as in production: the edge's (this process's load) and the responder's. */
+const bus = kafka('edge');
+const responderBus = kafka('responder', Number(args.concurrency));
 const store = createMysqlStore({ url: mysqlUrl, logger });
 const edgeId = `bench-${run}`;
 const iqTopic = `bench.iq.${run}`;
+const metrics = createMetrics({ defaultMetrics: false });
 const sent = new Map<string, number>();
 const latencies: number[] = [];
 let received = 0;
@@ -92,7 +106,7 @@ async function main(): Promise<void> {
     { topic: edgeTopic(edgeId), partitions: 1, retentionMs: 3600_000 },
   ]);
   await seed();
-  const responder = createResponder({ bus, store, logger, config: { domains: [DOMAIN], iqTopic, groupId: `bench-responder-${run}` } });
+  const responder = createResponder({ bus: responderBus, store, logger, metrics, config: { domains: [DOMAIN], iqTopic, groupId: `bench-responder-${run}` } });
   const collector = await bus.subscribe({
     groupId: `bench-edge-${run}`,
     topics: [edgeTopic(edgeId)],
@@ -140,6 +154,8 @@ async function main(): Promise<void> {
   const result = {
     bench: 'responder',
     kind: KIND,
+    partitions: Number(args.partitions),
+    concurrency: Number(args.concurrency),
     offeredRate: RATE,
     seconds: SECONDS,
     replies: paced.length,
@@ -151,6 +167,7 @@ async function main(): Promise<void> {
     backlogIqPerSecond: Math.round((seq - before) / drainSeconds),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
+  if (process.env['BENCH_METRICS'] === '1') process.stderr.write(await metrics.render());
   await responder.stop();
   await collector.stop();
 }
@@ -162,5 +179,6 @@ main()
   })
   .finally(async () => {
     await bus.stop();
+    await responderBus.stop();
     await store.close();
   });

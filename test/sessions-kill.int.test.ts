@@ -43,7 +43,11 @@ function spawnWorker(groupId: string): Child {
   createInterface({ input: child.stdout! }).on('line', (text) => {
     const line = JSON.parse(text) as Line;
     lines.push(line);
-    for (const w of waiters) if (w.test(line)) (waiters.delete(w), w.resolve(line));
+    for (const w of waiters) {
+      if (!w.test(line)) continue;
+      waiters.delete(w);
+      w.resolve(line);
+    }
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => (children.delete(child), resolve(code))));
   return {

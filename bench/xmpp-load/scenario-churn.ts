@@ -72,7 +72,8 @@ export async function runChurnScenario(target: Target, label: string, o: ChurnSc
     params: { rate: o.rate, holdMs: o.holdMs, seconds: o.seconds, probeEvery: o.probeEvery },
     ops: logins + logouts,
     seconds: Math.round(elapsed * 1000) / 1000,
-    rate: Math.round(((logins + logouts) / elapsed) * 10) / 10,
+    // Session events (one login and one logout per session) per second over the span they occur in.
+    rate: Math.round(((logins + logouts) / (startedSeconds + o.holdMs / 1000)) * 10) / 10,
     latency: loginLatency.summary(),
     errors: errors.counts,
     extra: {

@@ -20,7 +20,8 @@ export function createReplyTopics(bus: Pick<Bus, 'describeTopics'>): ReplyTopics
       await bus.describeTopics([topic]);
       return true;
     } catch (err) {
-      if (isOnlinetimeError(err) && err.code === 'BUS_TOPIC_MISSING') return false;
+      // A topic name the bus refuses (an edge id no edge could have) cannot exist either.
+      if (isOnlinetimeError(err) && (err.code === 'BUS_TOPIC_MISSING' || err.code === 'BUS_INVALID_ARGUMENT')) return false;
       throw err;
     }
   };

@@ -3,7 +3,7 @@ import kafkajs, { type Admin } from 'kafkajs';
 
 import { topicMissingError } from '../errors.js';
 import type { TopicDescription, TopicSpec } from '../types.js';
-import { toBusError } from './errors.js';
+import { isRetriableKafkaError, toBusError } from './errors.js';
 
 const { ConfigResourceTypes } = kafkajs;
 
@@ -18,6 +18,22 @@ export interface TopicAdmin {
     topic: string,
   ): Promise<Array<{ partition: number; offset: string | null }>>;
   deleteGroup(groupId: string): Promise<void>;
+}
+
+/**
+ * KafkaJS's fetchTopicOffsets gives up at once on NOT_LEADER / LEADER_NOT_AVAILABLE, which a new
+ * topic answers for a moment and a cluster does during leader elections: retry those briefly.
+ */
+async function whileLeadersMove<T>(fn: () => Promise<T>, deadlineMs = 10_000): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isRetriableKafkaError(err) || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt)));
+    }
+  }
 }
 
 /** Topic and group administration over one lazily connected KafkaJS admin client. */
@@ -46,7 +62,7 @@ export function createTopicAdmin(deps: {
 
   const fetchWatermarks: TopicAdmin['watermarks'] = async (topic) => {
     const offsets = await call(`reading offsets of ${topic} failed`, { topic }, (a) =>
-      a.fetchTopicOffsets(topic),
+      whileLeadersMove(() => a.fetchTopicOffsets(topic)),
     );
     return offsets
       .map(({ partition, low, high }) => ({ partition, low, high }))
@@ -80,6 +96,9 @@ export function createTopicAdmin(deps: {
         const now = new Set(await call('listing topics failed', {}, (a) => a.listTopics()));
         if (!missing.every((s) => now.has(s.topic))) throw err;
       }
+      // Leaders known to the controller are not always serving yet (and a concurrent creator's
+      // topics were not waited for at all): wait until every new partition answers.
+      await Promise.all(missing.map((s) => fetchWatermarks(s.topic)));
       deps.logger.info({ topics: missing.map((s) => s.topic) }, 'created topics');
     },
 

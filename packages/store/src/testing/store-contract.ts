@@ -9,6 +9,7 @@ import type { Store } from '../types.js';
 import { accountingContract } from './contract-accounting.js';
 import { concurrencyContract } from './contract-concurrency.js';
 import { edgesContract } from './contract-edges.js';
+import { transactionLifecycleContract } from './contract-lifecycle.js';
 import { onlineTimeContract } from './contract-online-time.js';
 import { usersContract } from './contract-users.js';
 import { vcardsContract } from './contract-vcards.js';
@@ -39,6 +40,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
     vcardsContract(store);
     onlineTimeContract(store);
     accountingContract(store);
+    transactionLifecycleContract(store);
     concurrencyContract(store);
     edgesContract(store);
 

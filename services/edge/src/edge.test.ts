@@ -1,0 +1,135 @@
+import { createEmbeddedBus, type EmbeddedBus } from '@onlinetime/bus';
+import { TOPICS, createEvent, decodeEvent, edgeTopic, encodeEvent, type OnlinetimeEvent } from '@onlinetime/events';
+import { createLogger } from '@onlinetime/logging';
+import { createMetrics } from '@onlinetime/metrics';
+import { createMemoryStore, type Store } from '@onlinetime/store';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { RawXmppClient } from '../../../test/helpers/xmpp-raw.js';
+import { addTestUser, edgeTestConfig } from '../../../test/helpers/xmpp-edge.js';
+import { createEdge, type Edge } from './edge.js';
+
+let bus: EmbeddedBus;
+let store: Store;
+let edge: Edge;
+let port: number;
+const clients: RawXmppClient[] = [];
+
+async function startEdge(env: Record<string, string> = {}): Promise<void> {
+  edge = createEdge({
+    config: edgeTestConfig({ XMPP_STARTTLS: 'false', ...env }),
+    bus,
+    users: store.users,
+    logger: createLogger({ name: 'edge-test', level: 'silent' }),
+    metrics: createMetrics({ defaultMetrics: false }),
+  });
+  ({ port } = await edge.start());
+}
+
+async function client(): Promise<RawXmppClient> {
+  const c = await RawXmppClient.connect(port);
+  clients.push(c);
+  return c;
+}
+
+async function eventsOn(topic: string): Promise<OnlinetimeEvent[]> {
+  const events: OnlinetimeEvent[] = [];
+  await bus.readLog({ topic, handleBatch: async (b) => void b.messages.forEach((m) => events.push(decodeEvent(m.value))) });
+  return events;
+}
+
+beforeEach(async () => {
+  bus = createEmbeddedBus();
+  await bus.ensureTopics([
+    { topic: TOPICS.sessions, partitions: 2, retentionMs: -1 },
+    { topic: TOPICS.edges, partitions: 1, retentionMs: -1 },
+    { topic: TOPICS.iq, partitions: 2, retentionMs: -1 },
+  ]);
+  store = createMemoryStore();
+  await addTestUser(store.users, 'alice', 'secret');
+  await startEdge({ IQ_TIMEOUT_MS: '300' });
+});
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.destroy();
+  await edge.stop();
+  await bus.stop();
+});
+
+describe('edge (embedded bus, memory store)', () => {
+  it('logs in with SCRAM-SHA-1, binds, answers ping and disco, and publishes session events', async () => {
+    const c = await client();
+    expect(await c.openStream()).toContain('<mechanism>SCRAM-SHA-1</mechanism>');
+    expect(c.received).not.toContain('<mechanism>PLAIN</mechanism>');
+    await c.authenticate('alice', 'secret');
+    const jid = await c.bind('phone');
+    expect(jid).toBe('alice@localhost/phone');
+    c.send("<iq type='get' id='p1' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>");
+    expect(await c.expect(/<iq[^>]*id="p1"[^>]*\/>/)).toBe('<iq type="result" id="p1" to="alice@localhost/phone" from="localhost"/>');
+    c.send("<iq type='get' id='d1' to='localhost'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>");
+    const disco = await c.expect(/<iq[^>]*id="d1"[\s\S]*?<\/iq>/);
+    expect(disco).toContain('<feature var="youbao:xmpp:onlinetime"/>');
+    expect(disco).toContain('<feature var="vcard-temp"/>');
+    c.send('</stream:stream>');
+    await c.expect('</stream:stream>');
+    await c.expectClose();
+    const sessions = (await eventsOn(TOPICS.sessions)).map((e) => [e.type, 'reason' in e.payload ? e.payload.reason : '']);
+    expect(sessions).toEqual([
+      ['session.started', ''],
+      ['session.stopped', 'closed'],
+    ]);
+  });
+
+  it('publishes responder IQs with the stamped from, delivers the reply, times out the rest', async () => {
+    const c = await client();
+    await c.login('alice', 'secret', 'r1');
+    c.send("<iq type='get' id='v1' from='mallory@localhost/x'><vCard xmlns='vcard-temp'/></iq>");
+    const published = await new Promise<{ sessionId: string }>((resolve) => edge.events.once('iq.published', resolve));
+    const [request] = await eventsOn(TOPICS.iq);
+    expect(request?.type).toBe('iq.request');
+    if (request?.type !== 'iq.request') return;
+    expect(request.payload.from).toBe('alice@localhost/r1');
+    expect(request.payload.stanza).toBe('<iq type="get" id="v1" from="alice@localhost/r1"><vCard xmlns="vcard-temp"/></iq>');
+    const reply = createEvent(
+      'iq.reply',
+      { sessionId: published.sessionId, stanza: "<iq type='result' id='v1'><vCard xmlns='vcard-temp'><FN>A</FN></vCard></iq>" },
+      { source: 'responder' },
+    );
+    await bus.publish(edgeTopic(edge.edgeId), [{ key: published.sessionId, value: encodeEvent(reply) }]);
+    expect(await c.expect(/<iq[^>]*id="v1"[\s\S]*?<\/iq>/)).toBe(
+      '<iq type="result" id="v1" to="alice@localhost/r1"><vCard xmlns="vcard-temp"><FN>A</FN></vCard></iq>',
+    );
+    c.send("<iq type='get' id='t1' to='bob@localhost'><query xmlns='youbao:xmpp:onlinetime'/></iq>");
+    expect(await c.expect(/<iq[^>]*id="t1"[\s\S]*?<\/iq>/)).toContain(
+      '<error type="wait"><remote-server-timeout xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/>',
+    );
+  });
+
+  it('replaces a session bound to the same full JID with <conflict/>', async () => {
+    const first = await client();
+    await first.login('alice', 'secret', 'same');
+    const second = await client();
+    await second.login('alice', 'secret', 'same');
+    await first.expect('<conflict xmlns="urn:ietf:params:xml:ns:xmpp-streams"/>');
+    await first.expectClose();
+    const types = (await eventsOn(TOPICS.sessions)).map((e) => [e.type, 'reason' in e.payload ? e.payload.reason : '']);
+    expect(types).toEqual([
+      ['session.started', ''],
+      ['session.stopped', 'conflict'],
+      ['session.started', ''],
+    ]);
+  });
+
+  it('stops gracefully: system-shutdown, session.stopped (shutdown), edge.stopped', async () => {
+    const c = await client();
+    await c.login('alice', 'secret', 'r');
+    await edge.stop();
+    await c.expect('<system-shutdown xmlns="urn:ietf:params:xml:ns:xmpp-streams"/>');
+    const sessions = await eventsOn(TOPICS.sessions);
+    expect(sessions.map((e) => (e.type === 'session.stopped' ? e.payload.reason : e.type))).toEqual(['session.started', 'shutdown']);
+    const edges = (await eventsOn(TOPICS.edges)).map((e) => e.type);
+    expect(edges[0]).toBe('edge.started');
+    expect(edges.at(-1)).toBe('edge.stopped');
+    expect(edge.isReady()).toBe(false);
+  });
+});
