@@ -43,7 +43,9 @@ function* sessionEvents(total: number, users: number, run: string): Generator<Se
 }
 
 function quantile(sorted: readonly number[], q: number): number {
-  return sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number);
+  return sorted.length === 0
+    ? 0
+    : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number);
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<Record<string, unknown>> {
@@ -103,7 +105,13 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Reco
   const [description] = await bus.describeTopics([topic]);
   const high = new Map((description?.partitions ?? []).map((p) => [p.partition, BigInt(p.high)]));
 
-  const worker = createSessionsWorker({ bus, store: store.accounting, logger, groupId: `bench-${run}`, topic });
+  const worker = createSessionsWorker({
+    bus,
+    store: store.accounting,
+    logger,
+    groupId: `bench-${run}`,
+    topic,
+  });
   const reached = new Map<number, bigint>();
   const batchMs: number[] = [];
   const batchSizes: number[] = [];

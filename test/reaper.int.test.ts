@@ -37,7 +37,12 @@ afterAll(async () => {
 /** A sessions worker and a reaper, each in its own new group, as the sessions service runs them. */
 async function startService(heartbeatTimeoutMs: number): Promise<Reaper> {
   const workerBus = kafkaBus(uniqueId('w'));
-  const worker = createSessionsWorker({ bus: workerBus, store: store.accounting, logger: quietLogger(), groupId: uniqueId('g') });
+  const worker = createSessionsWorker({
+    bus: workerBus,
+    store: store.accounting,
+    logger: quietLogger(),
+    groupId: uniqueId('g'),
+  });
   const reaperBus = kafkaBus(uniqueId('r'));
   const reaper = createReaper({
     bus: reaperBus,
@@ -85,27 +90,47 @@ describe('reaper on Kafka and MySQL', () => {
       started({ sessionId: `${p}s3`, jid: `${bob}/desk`, edgeId: edge, bootId: 'b1' }, t + 30),
     ]);
     const lastHeartbeat = t + 1_000;
-    await publishEdge([edgeEvent('edge.heartbeat', edge, 'b1', t + 500, 3), edgeEvent('edge.heartbeat', edge, 'b1', lastHeartbeat, 3)]);
+    await publishEdge([
+      edgeEvent('edge.heartbeat', edge, 'b1', t + 500, 3),
+      edgeEvent('edge.heartbeat', edge, 'b1', lastHeartbeat, 3),
+    ]);
     // The edge falls silent. Its sessions are closed at its last heartbeat, not at the reaping time.
-    await waitFor('the edge-lost stops applied', async () => (await logOf(ann)).length === 2 && (await logOf(bob)).length === 1, {
-      timeoutMs: 30_000,
-      intervalMs: 100,
-    });
+    await waitFor(
+      'the edge-lost stops applied',
+      async () => (await logOf(ann)).length === 2 && (await logOf(bob)).length === 1,
+      {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      },
+    );
     expect((await store.accounting.openBoots()).filter((b) => b.edgeId === edge)).toEqual([]);
     const totals = await store.onlineTime.getMany([ann, bob]);
-    expect(totals.get(ann)).toMatchObject({ totalMs: lastHeartbeat - (t + 10), onlineSince: null, lastLogout: lastHeartbeat });
+    expect(totals.get(ann)).toMatchObject({
+      totalMs: lastHeartbeat - (t + 10),
+      onlineSince: null,
+      lastLogout: lastHeartbeat,
+    });
     expect(totals.get(bob)).toMatchObject({ totalMs: lastHeartbeat - (t + 30), onlineSince: null });
     expect((await logOf(ann)).map((s) => [s.reason, s.stoppedAt])).toEqual([
       ['edge-lost', lastHeartbeat],
       ['edge-lost', lastHeartbeat],
     ]);
     // A start of that boot applied late (after the sweep) is closed by a later sweep.
-    await publishSessions(publisher(), [started({ sessionId: `${p}s4`, jid: `${bob}/late`, edgeId: edge, bootId: 'b1' }, t + 40)]);
-    await waitFor('the late session reaped', async () => (await logOf(bob)).some((s) => s.sessionId === `${p}s4`), {
-      timeoutMs: 30_000,
-      intervalMs: 100,
+    await publishSessions(publisher(), [
+      started({ sessionId: `${p}s4`, jid: `${bob}/late`, edgeId: edge, bootId: 'b1' }, t + 40),
+    ]);
+    await waitFor(
+      'the late session reaped',
+      async () => (await logOf(bob)).some((s) => s.sessionId === `${p}s4`),
+      {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      },
+    );
+    expect((await logOf(bob)).find((s) => s.sessionId === `${p}s4`)).toMatchObject({
+      reason: 'edge-lost',
+      stoppedAt: lastHeartbeat,
     });
-    expect((await logOf(bob)).find((s) => s.sessionId === `${p}s4`)).toMatchObject({ reason: 'edge-lost', stoppedAt: lastHeartbeat });
     expect((await store.onlineTime.getMany([bob])).get(bob)?.totalMs).toBe(lastHeartbeat - (t + 30));
   });
 
@@ -115,23 +140,44 @@ describe('reaper on Kafka and MySQL', () => {
     const edge = `${p}edge`;
     const ann = `${p}ann@example.com`;
     const t = Date.now();
-    await publishEdge([edgeEvent('edge.started', edge, 'old', t), edgeEvent('edge.heartbeat', edge, 'old', t + 700, 1)]);
-    await publishSessions(publisher(), [started({ sessionId: `${p}s1`, jid: `${ann}/phone`, edgeId: edge, bootId: 'old' }, t + 100)]);
-    await waitFor('the session open', async () => (await store.accounting.openBoots()).some((b) => b.edgeId === edge), {
-      timeoutMs: 30_000,
-      intervalMs: 100,
-    });
+    await publishEdge([
+      edgeEvent('edge.started', edge, 'old', t),
+      edgeEvent('edge.heartbeat', edge, 'old', t + 700, 1),
+    ]);
+    await publishSessions(publisher(), [
+      started({ sessionId: `${p}s1`, jid: `${ann}/phone`, edgeId: edge, bootId: 'old' }, t + 100),
+    ]);
+    await waitFor(
+      'the session open',
+      async () => (await store.accounting.openBoots()).some((b) => b.edgeId === edge),
+      {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      },
+    );
     // The edge is alive as far as the timeout goes; a sweep leaves it alone.
-    await waitFor('the old boot recorded', async () => (await store.edges.all()).some((b) => b.edgeId === edge && b.lastHeartbeat === t + 700), {
-      timeoutMs: 30_000,
-      intervalMs: 100,
-    });
+    await waitFor(
+      'the old boot recorded',
+      async () => (await store.edges.all()).some((b) => b.edgeId === edge && b.lastHeartbeat === t + 700),
+      {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      },
+    );
     expect((await reaper.sweep()).targets.filter((target) => target.edgeId === edge)).toEqual([]);
     const restartedAt = Date.now();
     await publishEdge([edgeEvent('edge.started', edge, 'new', t + 2_000)]);
-    await waitFor('the old boot closed', async () => (await logOf(ann)).length === 1, { timeoutMs: 30_000, intervalMs: 100 });
+    await waitFor('the old boot closed', async () => (await logOf(ann)).length === 1, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
     expect(Date.now() - restartedAt).toBeLessThan(30_000);
-    expect(await logOf(ann)).toEqual([expect.objectContaining({ sessionId: `${p}s1`, reason: 'edge-lost', stoppedAt: t + 700 })]);
-    expect((await store.onlineTime.getMany([ann])).get(ann)).toMatchObject({ totalMs: 600, onlineSince: null });
+    expect(await logOf(ann)).toEqual([
+      expect.objectContaining({ sessionId: `${p}s1`, reason: 'edge-lost', stoppedAt: t + 700 }),
+    ]);
+    expect((await store.onlineTime.getMany([ann])).get(ann)).toMatchObject({
+      totalMs: 600,
+      onlineSince: null,
+    });
   });
 });

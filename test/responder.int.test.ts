@@ -4,7 +4,6 @@
  * the store's accounting transaction from session events with chosen timestamps; the responder's
  * clock is injected, so minutes are exact without any sleep.
  */
-import { applySessionsEvent, type FinishedSession, type OpenSession } from '@onlinetime/accounting';
 import { createKafkaBus, type KafkaBus } from '@onlinetime/bus';
 import { waitFor } from '@onlinetime/bus/testing';
 import {
@@ -22,11 +21,10 @@ import { createMysqlStore, type Store } from '@onlinetime/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { kafkaBrokers, mysqlUrl, uniqueId } from './helpers/infra.js';
+import { errorOf, MINUTE, recordSessions as recordEvents } from './responder-helpers.js';
 
 const level = LOG_LEVELS.find((l): l is LogLevel => l === process.env['LOG_LEVEL']) ?? 'silent';
 const logger = createLogger({ name: 'responder-int-test', level });
-const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
-const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 0, 1);
 
 let bus: KafkaBus;
@@ -115,34 +113,11 @@ async function exchange(iqs: readonly Iq[], options: { raw?: Buffer[] } = {}): P
   return mine().map((r) => r.stanza);
 }
 
-/** Session events applied through the accounting transaction, as the sessions worker does. */
-async function recordSessions(events: SessionsEvent[]): Promise<void> {
-  const jids = [...new Set(events.map((e) => bareJid(e.payload.jid)))];
-  const key = { groupId: uniqueId('acct-'), topic: 'xmpp.sessions', partition: 0 };
-  await store.accounting.inPartitionTransaction(key, async (tx) => {
-    const states = await tx.loadUsers(jids);
-    const ids = events.flatMap((e) => (e.type === 'balance.opened' ? [] : [e.payload.sessionId]));
-    const seen = await tx.loadFinished(ids);
-    const opened: OpenSession[] = [];
-    const finished: FinishedSession[] = [];
-    for (const event of events) {
-      const state = states.get(bareJid(event.payload.jid));
-      if (state === undefined) throw new Error(`no state for ${event.payload.jid}`);
-      const outcome = applySessionsEvent(state, event, (id) => seen.has(id));
-      if (outcome.opened) opened.push(outcome.opened);
-      if (outcome.finished) finished.push(outcome.finished);
-    }
-    await tx.save({ users: [...states.values()], opened, finished, nextOffset: '1' });
-  });
-}
-
 const started = (jid: string, sessionId: string, at: number): SessionsEvent =>
   createEvent('session.started', { sessionId, jid, edgeId, bootId: 'b1' }, { source: edgeId, at });
 const stopped = (jid: string, sessionId: string, at: number): SessionsEvent =>
   createEvent('session.stopped', { sessionId, jid, edgeId, bootId: 'b1', reason: 'closed' }, { source: edgeId, at });
-
-const errorOf = (type: string, condition: string, text?: string): string =>
-  `<error type="${type}"><${condition} xmlns="${STANZAS}"/>${text === undefined ? '' : `<text xmlns="${STANZAS}" xml:lang="en">${text}</text>`}</error>`;
+const recordSessions = (events: SessionsEvent[]): Promise<void> => recordEvents(store, events);
 
 describe('online-time query (spec part 1)', () => {
   it.each(['youbao:xmpp:onlinetime', 'guoguo:xmpp:onlinetime'])(

@@ -23,9 +23,15 @@ export function kafkaBus(clientId: string, consumer: KafkaBusOptions['consumer']
 }
 
 /** Publishes in order (one call per chunk), keyed by bare JID as the edge does. */
-export async function publishSessions(bus: KafkaBus, events: readonly SessionsEvent[], chunk = 2_000): Promise<void> {
+export async function publishSessions(
+  bus: KafkaBus,
+  events: readonly SessionsEvent[],
+  chunk = 2_000,
+): Promise<void> {
   for (let i = 0; i < events.length; i += chunk) {
-    const records = events.slice(i, i + chunk).map((e) => ({ key: sessionsKey(e.payload.jid), value: encodeEvent(e) }));
+    const records = events
+      .slice(i, i + chunk)
+      .map((e) => ({ key: sessionsKey(e.payload.jid), value: encodeEvent(e) }));
     await bus.publish(TOPICS.sessions, records);
   }
 }
@@ -46,20 +52,28 @@ function totalsOf(state: UserState | UserTotals | undefined): Totals {
 }
 
 /** Users whose stored totals differ from the expected ones (empty when all match). */
-export async function totalsMismatches(store: Store, expected: ReadonlyMap<string, UserState>): Promise<string[]> {
+export async function totalsMismatches(
+  store: Store,
+  expected: ReadonlyMap<string, UserState>,
+): Promise<string[]> {
   const jids = [...expected.keys()];
   const stored = await store.onlineTime.getMany(jids);
   const wrong: string[] = [];
   for (const jid of jids) {
     const want = totalsOf(expected.get(jid));
     const got = totalsOf(stored.get(jid));
-    if (JSON.stringify(want) !== JSON.stringify(got)) wrong.push(`${jid}: want ${JSON.stringify(want)} got ${JSON.stringify(got)}`);
+    if (JSON.stringify(want) !== JSON.stringify(got))
+      wrong.push(`${jid}: want ${JSON.stringify(want)} got ${JSON.stringify(got)}`);
   }
   return wrong;
 }
 
 /** Waits (bounded) until every expected user's stored totals are exactly the expected ones. */
-export async function waitForTotals(store: Store, expected: ReadonlyMap<string, UserState>, timeoutMs = 45_000): Promise<void> {
+export async function waitForTotals(
+  store: Store,
+  expected: ReadonlyMap<string, UserState>,
+  timeoutMs = 45_000,
+): Promise<void> {
   let last: string[] = [];
   try {
     await waitFor(
@@ -108,7 +122,12 @@ export function generateStream(o: StreamOptions): SessionsEvent[] {
     if (rnd() < 0.2) list.push(balance(bare, int(10_000_000)));
     let t = T0 + int(1_000_000);
     for (let k = 0; k < o.sessionsPerUser; k++) {
-      const ref: SessionRef = { sessionId: `${o.prefix}s${u}.${k}`, jid: `${bare}/r${int(3)}`, edgeId: o.edgeId, bootId: o.bootId };
+      const ref: SessionRef = {
+        sessionId: `${o.prefix}s${u}.${k}`,
+        jid: `${bare}/r${int(3)}`,
+        edgeId: o.edgeId,
+        bootId: o.bootId,
+      };
       const start = started(ref, t);
       list.push(start);
       if (rnd() < 0.05) list.push(start);

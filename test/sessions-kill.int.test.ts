@@ -9,7 +9,14 @@ import { createMysqlStore, type Store } from '@onlinetime/store';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { kafkaBrokers, mysqlUrl, uniqueId } from './helpers/infra.js';
-import { expectedStates, generateStream, kafkaBus, publishSessions, totalsMismatches, waitForTotals } from './sessions-helpers.js';
+import {
+  expectedStates,
+  generateStream,
+  kafkaBus,
+  publishSessions,
+  totalsMismatches,
+  waitForTotals,
+} from './sessions-helpers.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/sessions-worker-child.mjs', import.meta.url));
 const KILLS = 6;
@@ -32,7 +39,12 @@ const children = new Set<ChildProcess>();
 
 function spawnWorker(groupId: string): Child {
   const child = spawn(process.execPath, [CHILD], {
-    env: { ...process.env, KAFKA_BROKERS: kafkaBrokers().join(','), MYSQL_URL: mysqlUrl(), GROUP_ID: groupId },
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      MYSQL_URL: mysqlUrl(),
+      GROUP_ID: groupId,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -49,7 +61,9 @@ function spawnWorker(groupId: string): Child {
       w.resolve(line);
     }
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => (children.delete(child), resolve(code))));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => (children.delete(child), resolve(code))),
+  );
   return {
     process: child,
     lines,
@@ -59,7 +73,10 @@ function spawnWorker(groupId: string): Child {
       const found = lines.find(test);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`child: no matching line in ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`child: no matching line in ${timeoutMs} ms; stderr: ${stderr}`)),
+          timeoutMs,
+        );
         const waiter = { test, resolve: (line: Line) => (clearTimeout(timer), resolve(line)) };
         waiters.add(waiter);
         void exited.then((code) => {
@@ -93,7 +110,14 @@ describe('sessions worker killed at random points', () => {
   it('ends with totals exact to the millisecond after repeated SIGKILLs and restarts', async () => {
     const p = uniqueId('kill');
     const seed = randomInt(1, 2 ** 31);
-    const stream = generateStream({ prefix: p, users: 300, sessionsPerUser: 12, seed, edgeId: `${p}e`, bootId: 'b' });
+    const stream = generateStream({
+      prefix: p,
+      users: 300,
+      sessionsPerUser: 12,
+      seed,
+      edgeId: `${p}e`,
+      bootId: 'b',
+    });
     const expected = expectedStates(stream);
     const parts = KILLS + 1;
     const chunks = Array.from({ length: parts }, (_, i) =>
@@ -137,12 +161,26 @@ describe('sessions worker killed at random points', () => {
       await publisher.stop();
     }
     const open = [...expected.values()].flatMap((s) => s.open.map((o) => o.sessionId)).sort();
-    expect((await store.accounting.openSessionsOfBoot(`${p}e`, 'b')).map((s) => s.sessionId).sort()).toEqual(open);
+    expect((await store.accounting.openSessionsOfBoot(`${p}e`, 'b')).map((s) => s.sessionId).sort()).toEqual(
+      open,
+    );
     // Every finished (or tombstoned) session has exactly one log row.
-    const logged = (await Promise.all([...expected.keys()].map((jid) => store.accounting.sessionLog(jid, 1_000)))).flat();
-    const finishedIds = new Set(stream.filter((e) => e.type === 'session.stopped').map((e) => e.payload.sessionId));
+    const logged = (
+      await Promise.all([...expected.keys()].map((jid) => store.accounting.sessionLog(jid, 1_000)))
+    ).flat();
+    const finishedIds = new Set(
+      stream.filter((e) => e.type === 'session.stopped').map((e) => e.payload.sessionId),
+    );
     expect(new Set(logged.map((s) => s.sessionId))).toEqual(finishedIds);
     expect(logged.length).toBe(finishedIds.size);
-    console.log(JSON.stringify({ seed, events: stream.length, users: expected.size, batchesBeforeKill: killedAfter, behindAtKill }));
+    console.log(
+      JSON.stringify({
+        seed,
+        events: stream.length,
+        users: expected.size,
+        batchesBeforeKill: killedAfter,
+        behindAtKill,
+      }),
+    );
   }, 300_000);
 });

@@ -60,7 +60,10 @@ describe('sessions worker on Kafka and MySQL', () => {
   it('gives exact totals for the scripted sequences', async () => {
     const p = uniqueId('sc');
     const user = (name: string) => `${p}${name}@example.com`;
-    const ref = (name: string, sessionId: string, resource = 'r') => ({ sessionId: `${p}${sessionId}`, jid: `${user(name)}/${resource}` });
+    const ref = (name: string, sessionId: string, resource = 'r') => ({
+      sessionId: `${p}${sessionId}`,
+      jid: `${user(name)}/${resource}`,
+    });
     const single = ref('single', 's1');
     const [ov1, ov2] = [ref('overlap', 'o1', 'phone'), ref('overlap', 'o2', 'desk')];
     const [bb1, bb2] = [ref('b2b', 'b1'), ref('b2b', 'b2')];
@@ -69,13 +72,28 @@ describe('sessions worker on Kafka and MySQL', () => {
     const late = ref('late', 'l1');
     const open = ref('open', 'x1');
     const events: SessionsEvent[] = [
-      started(single, T0), stopped(single, T0 + 5 * MIN + 999),
-      started(ov1, T0), started(ov2, T0 + MIN), stopped(ov1, T0 + 3 * MIN), stopped(ov2, T0 + 4 * MIN),
-      started(bb1, T0), stopped(bb1, T0 + MIN), started(bb2, T0 + MIN), stopped(bb2, T0 + 2 * MIN + 1),
-      started(dup, T0), started(dup, T0 + 10), stopped(dup, T0 + MIN), stopped(dup, T0 + 9 * MIN),
-      stopped(ghost, T0 + MIN), started(ghost, T0), stopped(ghost, T0 + 2 * MIN),
-      started(late, T0), stopped(late, T0 + 30_000), started(late, T0 + 40_000),
-      balance(user('balance'), 7 * MIN), balance(user('balance'), 100 * MIN),
+      started(single, T0),
+      stopped(single, T0 + 5 * MIN + 999),
+      started(ov1, T0),
+      started(ov2, T0 + MIN),
+      stopped(ov1, T0 + 3 * MIN),
+      stopped(ov2, T0 + 4 * MIN),
+      started(bb1, T0),
+      stopped(bb1, T0 + MIN),
+      started(bb2, T0 + MIN),
+      stopped(bb2, T0 + 2 * MIN + 1),
+      started(dup, T0),
+      started(dup, T0 + 10),
+      stopped(dup, T0 + MIN),
+      stopped(dup, T0 + 9 * MIN),
+      stopped(ghost, T0 + MIN),
+      started(ghost, T0),
+      stopped(ghost, T0 + 2 * MIN),
+      started(late, T0),
+      stopped(late, T0 + 30_000),
+      started(late, T0 + 40_000),
+      balance(user('balance'), 7 * MIN),
+      balance(user('balance'), 100 * MIN),
       started(open, T0 + 123),
     ];
     await publish(events);
@@ -83,13 +101,37 @@ describe('sessions worker on Kafka and MySQL', () => {
     await worker.ready();
     const expected = new Map(
       Object.entries({
-        single: { totalMs: 5 * MIN + 999, onlineSince: null, lastLogin: T0, lastLogout: T0 + 5 * MIN + 999, balanceMs: null },
-        overlap: { totalMs: 4 * MIN, onlineSince: null, lastLogin: T0 + MIN, lastLogout: T0 + 4 * MIN, balanceMs: null },
-        b2b: { totalMs: 2 * MIN + 1, onlineSince: null, lastLogin: T0 + MIN, lastLogout: T0 + 2 * MIN + 1, balanceMs: null },
+        single: {
+          totalMs: 5 * MIN + 999,
+          onlineSince: null,
+          lastLogin: T0,
+          lastLogout: T0 + 5 * MIN + 999,
+          balanceMs: null,
+        },
+        overlap: {
+          totalMs: 4 * MIN,
+          onlineSince: null,
+          lastLogin: T0 + MIN,
+          lastLogout: T0 + 4 * MIN,
+          balanceMs: null,
+        },
+        b2b: {
+          totalMs: 2 * MIN + 1,
+          onlineSince: null,
+          lastLogin: T0 + MIN,
+          lastLogout: T0 + 2 * MIN + 1,
+          balanceMs: null,
+        },
         dup: { totalMs: MIN, onlineSince: null, lastLogin: T0, lastLogout: T0 + MIN, balanceMs: null },
         unknown: { totalMs: 0, onlineSince: null, lastLogin: null, lastLogout: null, balanceMs: null },
         late: { totalMs: 30_000, onlineSince: null, lastLogin: T0, lastLogout: T0 + 30_000, balanceMs: null },
-        balance: { totalMs: 7 * MIN, onlineSince: null, lastLogin: null, lastLogout: null, balanceMs: 7 * MIN },
+        balance: {
+          totalMs: 7 * MIN,
+          onlineSince: null,
+          lastLogin: null,
+          lastLogout: null,
+          balanceMs: 7 * MIN,
+        },
         open: { totalMs: 0, onlineSince: T0 + 123, lastLogin: T0 + 123, lastLogout: null, balanceMs: null },
       }).map(([name, totals]) => [user(name), { jid: user(name), open: [], ...totals }]),
     );
@@ -99,11 +141,15 @@ describe('sessions worker on Kafka and MySQL', () => {
     }
     await waitForTotals(store, expected);
     const log = await store.accounting.sessionLog(user('unknown'), 10);
-    expect(log).toEqual([expect.objectContaining({ sessionId: ghost.sessionId, startedAt: null, stoppedAt: T0 + MIN })]);
+    expect(log).toEqual([
+      expect.objectContaining({ sessionId: ghost.sessionId, startedAt: null, stoppedAt: T0 + MIN }),
+    ]);
     expect((await store.accounting.sessionLog(user('overlap'), 10)).map((s) => s.sessionId).sort()).toEqual(
       [ov1.sessionId, ov2.sessionId].sort(),
     );
-    expect((await store.accounting.openSessionsOfBoot('edge-1', 'boot-1')).map((s) => s.sessionId)).toContain(open.sessionId);
+    expect((await store.accounting.openSessionsOfBoot('edge-1', 'boot-1')).map((s) => s.sessionId)).toContain(
+      open.sessionId,
+    );
   });
 
   it('skips invalid messages without stopping the partition', async () => {
@@ -119,13 +165,38 @@ describe('sessions worker on Kafka and MySQL', () => {
     ]);
     await bus.stop();
     await startWorker(uniqueId('g'));
-    await waitForTotals(store, new Map([[jid, { jid, totalMs: 42_000, onlineSince: null, lastLogin: T0, lastLogout: T0 + 42_000, balanceMs: null, open: [] }]]));
+    await waitForTotals(
+      store,
+      new Map([
+        [
+          jid,
+          {
+            jid,
+            totalMs: 42_000,
+            onlineSince: null,
+            lastLogin: T0,
+            lastLogout: T0 + 42_000,
+            balanceMs: null,
+            open: [],
+          },
+        ],
+      ]),
+    );
   });
 
   it('stays exact with two workers in one group and rebalances in the middle', async () => {
     const p = uniqueId('rb');
-    const stream = generateStream({ prefix: p, users: 200, sessionsPerUser: 15, seed: 7, edgeId: `${p}e`, bootId: 'b' });
-    const thirds = [0, 1, 2].map((i) => stream.slice(Math.floor((i * stream.length) / 3), Math.floor(((i + 1) * stream.length) / 3)));
+    const stream = generateStream({
+      prefix: p,
+      users: 200,
+      sessionsPerUser: 15,
+      seed: 7,
+      edgeId: `${p}e`,
+      bootId: 'b',
+    });
+    const thirds = [0, 1, 2].map((i) =>
+      stream.slice(Math.floor((i * stream.length) / 3), Math.floor(((i + 1) * stream.length) / 3)),
+    );
     const groupId = uniqueId('g');
     const a = await startWorker(groupId, 'a');
     await a.ready();
@@ -137,7 +208,11 @@ describe('sessions worker on Kafka and MySQL', () => {
     let appliedByB = 0;
     b.on('batch.applied', (e) => (appliedByB += e.applied));
     await publish(thirds[1] ?? []);
-    await waitFor('the group to split the partitions', () => a.partitions.length > 0 && b.partitions.length > 0, { timeoutMs: 40_000 });
+    await waitFor(
+      'the group to split the partitions',
+      () => a.partitions.length > 0 && b.partitions.length > 0,
+      { timeoutMs: 40_000 },
+    );
     // Worker a leaves: b takes every partition and continues from the offsets in MySQL.
     await a.stop();
     await publish(thirds[2] ?? []);
@@ -147,6 +222,8 @@ describe('sessions worker on Kafka and MySQL', () => {
     expect(appliedByA).toBeGreaterThan(0);
     expect(appliedByB).toBeGreaterThan(0);
     const open = [...expected.values()].flatMap((s) => s.open.map((o) => o.sessionId)).sort();
-    expect((await store.accounting.openSessionsOfBoot(`${p}e`, 'b')).map((s) => s.sessionId).sort()).toEqual(open);
+    expect((await store.accounting.openSessionsOfBoot(`${p}e`, 'b')).map((s) => s.sessionId).sort()).toEqual(
+      open,
+    );
   }, 180_000);
 });

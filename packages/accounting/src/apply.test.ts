@@ -16,7 +16,12 @@ function start(sessionId: string, at: number, resource = sessionId, edge = 'e1',
   );
 }
 
-function stop(sessionId: string, at: number, reason: SessionStopReason = 'closed', resource = sessionId): SessionsEvent {
+function stop(
+  sessionId: string,
+  at: number,
+  reason: SessionStopReason = 'closed',
+  resource = sessionId,
+): SessionsEvent {
   return createEvent(
     'session.stopped',
     { sessionId, jid: `${USER}/${resource}`, edgeId: 'e1', bootId: 'b1', reason },
@@ -43,7 +48,13 @@ function run(events: SessionsEvent[]): { state: UserState; finished: Set<string>
 describe('applySessionsEvent', () => {
   it('counts a single session to the millisecond', () => {
     const { state } = run([start('s1', 1_000), stop('s1', 61_999)]);
-    expect(state).toMatchObject({ totalMs: 60_999, onlineSince: null, lastLogin: 1_000, lastLogout: 61_999, open: [] });
+    expect(state).toMatchObject({
+      totalMs: 60_999,
+      onlineSince: null,
+      lastLogin: 1_000,
+      lastLogout: 61_999,
+      open: [],
+    });
   });
 
   it('counts two overlapping resources once (the union)', () => {
@@ -54,7 +65,14 @@ describe('applySessionsEvent', () => {
   });
 
   it('adds back-to-back sessions and leaves the gap out', () => {
-    const { state } = run([start('a', 0), stop('a', 10_000), start('b', 10_000), stop('b', 25_000), start('c', 40_000), stop('c', 41_000)]);
+    const { state } = run([
+      start('a', 0),
+      stop('a', 10_000),
+      start('b', 10_000),
+      stop('b', 25_000),
+      start('c', 40_000),
+      stop('c', 41_000),
+    ]);
     expect(state.totalMs).toBe(26_000);
     expect(state.lastLogin).toBe(40_000);
     expect(state.lastLogout).toBe(41_000);
@@ -70,7 +88,13 @@ describe('applySessionsEvent', () => {
     const { state, finished, changed } = run([stop('x', 5_000), start('x', 1_000), stop('x', 9_000)]);
     expect(changed).toEqual([true, false, false]);
     expect(finished.has('x')).toBe(true);
-    expect(state).toMatchObject({ totalMs: 0, onlineSince: null, lastLogin: null, lastLogout: null, open: [] });
+    expect(state).toMatchObject({
+      totalMs: 0,
+      onlineSince: null,
+      lastLogin: null,
+      lastLogout: null,
+      open: [],
+    });
   });
 
   it('ignores a late duplicate start after the stop', () => {
@@ -95,7 +119,12 @@ describe('applySessionsEvent', () => {
 
   it('ends a stretch at its latest stop even when an earlier-stamped reaper stop arrives last', () => {
     // b (dead edge, last heartbeat 100 s) is reaped after a (alive) closed normally at 110 s.
-    const { state } = run([start('a', 0), start('b', 50_000), stop('a', 110_000), stop('b', 100_000, 'edge-lost')]);
+    const { state } = run([
+      start('a', 0),
+      start('b', 50_000),
+      stop('a', 110_000),
+      stop('b', 100_000, 'edge-lost'),
+    ]);
     expect(state.totalMs).toBe(110_000);
     expect(state.lastLogout).toBe(110_000);
   });
@@ -122,14 +151,29 @@ describe('applySessionsEvent', () => {
   it('records the open session with its bare JID, resource, edge and ip', () => {
     const { state } = run([start('a', 7, 'phone', 'edge-9', 'boot-3')]);
     expect(state.open).toEqual([
-      { sessionId: 'a', jid: USER, resource: 'phone', edgeId: 'edge-9', bootId: 'boot-3', ip: '10.0.0.1', startedAt: 7 },
+      {
+        sessionId: 'a',
+        jid: USER,
+        resource: 'phone',
+        edgeId: 'edge-9',
+        bootId: 'boot-3',
+        ip: '10.0.0.1',
+        startedAt: 7,
+      },
     ]);
   });
 });
 
 describe('createReplayAccumulator', () => {
   it('computes per-user totals equal to applying the events one by one', () => {
-    const events = [start('a', 0), start('b', 5_000), stop('a', 8_000), stop('b', 12_000), stop('z', 1), start('z', 0)];
+    const events = [
+      start('a', 0),
+      start('b', 5_000),
+      stop('a', 8_000),
+      stop('b', 12_000),
+      stop('z', 1),
+      start('z', 0),
+    ];
     const acc = createReplayAccumulator();
     for (const event of events) acc.apply(event);
     expect(acc.users.get(USER)).toEqual(run(events).state);

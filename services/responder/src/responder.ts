@@ -31,6 +31,11 @@ export interface ResponderConfig {
   readonly iqTopic?: string;
   /** Envelope `source` of replies. Default 'responder'. */
   readonly source?: string;
+  /**
+   * Where a group without committed offsets starts: true (default) answers IQs published before the
+   * group existed (first deployment); false starts at the end (tests sharing the IQ topic).
+   */
+  readonly fromBeginning?: boolean;
 }
 
 export interface ResponderStore {
@@ -108,7 +113,12 @@ export function createResponder(deps: ResponderDeps): Responder {
       if (subscription !== undefined) return;
       startedAt = clock();
       await bus.ensureTopics([{ topic: iqTopic, ...TOPIC_DEFAULTS.iq }]);
-      subscription = await bus.subscribe({ groupId: config.groupId ?? RESPONDER_GROUP_ID, topics: [iqTopic], handleBatch });
+      subscription = await bus.subscribe({
+        groupId: config.groupId ?? RESPONDER_GROUP_ID,
+        topics: [iqTopic],
+        fromBeginning: config.fromBeginning ?? true,
+        handleBatch,
+      });
       logger.info({ topic: iqTopic, domains: config.domains }, 'responder started');
     },
     async ready() {

@@ -28,15 +28,39 @@ async function run(batch: DecodedMessage[], last = batch.at(-1)?.offset ?? 0n) {
 
 describe('applyBatch', () => {
   it('writes the net effect of a batch: totals, open sessions, session log and the next offset', async () => {
-    const result = await run(messages([started(A, 1_000), started(B, 2_000), stopped(B, 5_000), started(C, 3_000), stopped(A, 9_000), started(B, 9_500)]));
-    expect(result).toMatchObject({ applied: 5, unchanged: 1, skipped: 0, nextOffset: 6n, storedOffset: null });
+    const result = await run(
+      messages([
+        started(A, 1_000),
+        started(B, 2_000),
+        stopped(B, 5_000),
+        started(C, 3_000),
+        stopped(A, 9_000),
+        started(B, 9_500),
+      ]),
+    );
+    expect(result).toMatchObject({
+      applied: 5,
+      unchanged: 1,
+      skipped: 0,
+      nextOffset: 6n,
+      storedOffset: null,
+    });
     const totals = await store.onlineTime.getMany(['ann@example.com', 'bob@example.com']);
-    expect(totals.get('ann@example.com')).toMatchObject({ totalMs: 8_000, onlineSince: null, lastLogin: 2_000, lastLogout: 9_000 });
+    expect(totals.get('ann@example.com')).toMatchObject({
+      totalMs: 8_000,
+      onlineSince: null,
+      lastLogin: 2_000,
+      lastLogout: 9_000,
+    });
     expect(totals.get('bob@example.com')).toMatchObject({ totalMs: 0, onlineSince: 3_000 });
     // B opened and closed inside the batch: never an open session, one log row; its late restart ignored.
-    expect((await store.accounting.openBoots())).toEqual([{ edgeId: 'edge-1', bootId: 'boot-1', sessions: 1 }]);
-    expect((await store.accounting.openSessionsOfBoot('edge-1', 'boot-1')).map((s) => s.sessionId)).toEqual(['sc']);
-    expect((await store.accounting.sessionLog('ann@example.com', 10)).map((s) => s.sessionId).sort()).toEqual(['sa', 'sb']);
+    expect(await store.accounting.openBoots()).toEqual([{ edgeId: 'edge-1', bootId: 'boot-1', sessions: 1 }]);
+    expect((await store.accounting.openSessionsOfBoot('edge-1', 'boot-1')).map((s) => s.sessionId)).toEqual([
+      'sc',
+    ]);
+    expect((await store.accounting.sessionLog('ann@example.com', 10)).map((s) => s.sessionId).sort()).toEqual(
+      ['sa', 'sb'],
+    );
     await store.accounting.inPartitionTransaction(KEY, async (tx) => expect(tx.storedOffset).toBe('6'));
   });
 
@@ -45,7 +69,11 @@ describe('applyBatch', () => {
     await run(messages([started(B, 500), stopped(A, 1_000)]));
     await run(messages([stopped(B, 4_000), stopped(A, 99_000), started(A, 0)]));
     const totals = await store.onlineTime.getMany(['ann@example.com']);
-    expect(totals.get('ann@example.com')).toMatchObject({ totalMs: 64_000, onlineSince: null, balanceMs: 60_000 });
+    expect(totals.get('ann@example.com')).toMatchObject({
+      totalMs: 64_000,
+      onlineSince: null,
+      balanceMs: 60_000,
+    });
     expect(await store.accounting.openBoots()).toEqual([]);
   });
 
@@ -67,7 +95,9 @@ describe('applyBatch', () => {
     const more = messages([started(B, 20_000), stopped(B, 25_000)]);
     const overlap = await run([...batch, ...more]);
     expect(overlap).toMatchObject({ skipped: 2, applied: 2, nextOffset: 4n });
-    expect((await store.onlineTime.getMany(['ann@example.com'])).get('ann@example.com')?.totalMs).toBe(15_000);
+    expect((await store.onlineTime.getMany(['ann@example.com'])).get('ann@example.com')?.totalMs).toBe(
+      15_000,
+    );
   });
 
   it('records the offset of a batch whose last messages were invalid', async () => {

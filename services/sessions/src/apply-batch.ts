@@ -1,4 +1,10 @@
-import { applySessionsEvent, emptyUserState, type FinishedSession, type OpenSession, type UserState } from '@onlinetime/accounting';
+import {
+  applySessionsEvent,
+  emptyUserState,
+  type FinishedSession,
+  type OpenSession,
+  type UserState,
+} from '@onlinetime/accounting';
 import { bareJid } from '@onlinetime/events';
 import type { AccountingTransaction } from '@onlinetime/store';
 

@@ -38,7 +38,12 @@ export function decodeBatch(messages: readonly BusMessage[]): DecodedBatch {
     }
     const problem = storableProblem(event);
     if (problem === null) valid.push({ offset, event });
-    else invalid.push({ offset, field: problem.field, reason: `invalid event: ${problem.field}: ${problem.reason}` });
+    else
+      invalid.push({
+        offset,
+        field: problem.field,
+        reason: `invalid event: ${problem.field}: ${problem.reason}`,
+      });
   }
   return { valid, invalid };
 }

@@ -8,9 +8,27 @@ export {
   type BatchApplied,
 } from './worker.js';
 export { applyBatch, type BatchResult } from './apply-batch.js';
-export { decodeBatch, SESSIONS_EVENT_TYPES, type DecodedBatch, type DecodedMessage, type InvalidMessage } from './decode-batch.js';
-export { createReaper, DEFAULT_REAPER_GROUP, type Reaper, type ReaperOptions, type ReaperEvents } from './reaper/reaper.js';
-export { planSweep, type ReapTarget, type ReapCause, type SweepPlan, type SweepPlanInput } from './reaper/plan.js';
+export {
+  decodeBatch,
+  SESSIONS_EVENT_TYPES,
+  type DecodedBatch,
+  type DecodedMessage,
+  type InvalidMessage,
+} from './decode-batch.js';
+export {
+  createReaper,
+  DEFAULT_REAPER_GROUP,
+  type Reaper,
+  type ReaperOptions,
+  type ReaperEvents,
+} from './reaper/reaper.js';
+export {
+  planSweep,
+  type ReapTarget,
+  type ReapCause,
+  type SweepPlan,
+  type SweepPlanInput,
+} from './reaper/plan.js';
 export { reapRecord, type SweepResult } from './reaper/sweep.js';
 export { foldEdgeEvents } from './reaper/boots.js';
 export {

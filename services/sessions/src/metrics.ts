@@ -25,8 +25,14 @@ export interface WorkerMetrics {
 export function workerMetrics(metrics: Metrics): WorkerMetrics {
   return {
     consumed: metrics.counter('sessions_events_consumed_total', 'session events applied, by type', ['type']),
-    invalid: metrics.counter('sessions_events_invalid_total', 'messages of xmpp.sessions that failed validation'),
-    skipped: metrics.counter('sessions_events_skipped_total', 'messages below the stored offset (redelivered)'),
+    invalid: metrics.counter(
+      'sessions_events_invalid_total',
+      'messages of xmpp.sessions that failed validation',
+    ),
+    skipped: metrics.counter(
+      'sessions_events_skipped_total',
+      'messages below the stored offset (redelivered)',
+    ),
     batchSize: metrics.histogram(
       'sessions_batch_size',
       'messages per partition batch',
@@ -37,7 +43,10 @@ export function workerMetrics(metrics: Metrics): WorkerMetrics {
       'time to apply one partition batch in one transaction',
       [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     ),
-    storeFailures: metrics.counter('sessions_store_failures_total', 'batches that failed to commit and will be redelivered'),
+    storeFailures: metrics.counter(
+      'sessions_store_failures_total',
+      'batches that failed to commit and will be redelivered',
+    ),
   };
 }
 
@@ -49,7 +58,9 @@ export interface ReaperMetrics {
 
 export function reaperMetrics(metrics: Metrics): ReaperMetrics {
   return {
-    reaped: metrics.counter('reaper_sessions_reaped_total', 'session.stopped edge-lost events published', ['cause']),
+    reaped: metrics.counter('reaper_sessions_reaped_total', 'session.stopped edge-lost events published', [
+      'cause',
+    ]),
     sweeps: metrics.counter('reaper_sweeps_total', 'reaper sweeps run, by outcome', ['outcome']),
     edgeEvents: metrics.counter('reaper_edge_events_total', 'edge events consumed, by type', ['type']),
   };

@@ -79,7 +79,8 @@ export function createSessionsService(options: SessionsServiceOptions): Sessions
       started = false;
       ready = false;
       const results = await Promise.allSettled([reaper.stop(), worker.stop()]);
-      for (const r of results) if (r.status === 'rejected') logger.error({ err: r.reason }, 'sessions service stop failed');
+      for (const r of results)
+        if (r.status === 'rejected') logger.error({ err: r.reason }, 'sessions service stop failed');
       logger.info('sessions service stopped');
     },
   };

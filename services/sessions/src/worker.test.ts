@@ -40,12 +40,20 @@ describe('createSessionsWorker', () => {
     const applied: BatchApplied[] = [];
     worker.on('batch.applied', (e) => applied.push(e));
     await worker.start();
-    expect(bus.subscriptions[0]).toMatchObject({ groupId: 'onlinetime-sessions', topics: [TOPIC], fromBeginning: true });
+    expect(bus.subscriptions[0]).toMatchObject({
+      groupId: 'onlinetime-sessions',
+      topics: [TOPIC],
+      fromBeginning: true,
+    });
     bus.assign(TOPIC, [0, 3]);
     expect(worker.partitions).toEqual([0, 3]);
     await bus.deliver(bus.append(TOPIC, encode([started(A, 1_000), stopped(A, 31_000)])));
-    expect(applied).toEqual([expect.objectContaining({ partition: 0, nextOffset: '2', applied: 2, skipped: 0, invalid: 0 })]);
-    expect((await store.onlineTime.getMany(['ann@example.com'])).get('ann@example.com')?.totalMs).toBe(30_000);
+    expect(applied).toEqual([
+      expect.objectContaining({ partition: 0, nextOffset: '2', applied: 2, skipped: 0, invalid: 0 }),
+    ]);
+    expect((await store.onlineTime.getMany(['ann@example.com'])).get('ann@example.com')?.totalMs).toBe(
+      30_000,
+    );
     await worker.stop();
     expect(bus.subscriptions).toEqual([]);
   });
@@ -60,9 +68,17 @@ describe('createSessionsWorker', () => {
       Buffer.from('not json'),
       ...encode([started(A, 0)]),
       null,
-      Buffer.from(JSON.stringify({ ...started(A, 1), type: 'edge.heartbeat', payload: { edgeId: 'e', bootId: 'b', sessions: 0 } })),
+      Buffer.from(
+        JSON.stringify({
+          ...started(A, 1),
+          type: 'edge.heartbeat',
+          payload: { edgeId: 'e', bootId: 'b', sessions: 0 },
+        }),
+      ),
       ...encode([tooLong, stopped(A, 10_000)]),
-      Buffer.from(JSON.stringify({ ...stopped(A, 1), payload: { ...stopped(A, 1).payload, reason: 'bored' } })),
+      Buffer.from(
+        JSON.stringify({ ...stopped(A, 1), payload: { ...stopped(A, 1).payload, reason: 'bored' } }),
+      ),
     ];
     await bus.deliver(bus.append(TOPIC, values));
     const warnings = lines.filter((l) => l['msg'] === 'invalid event skipped');
@@ -73,9 +89,12 @@ describe('createSessionsWorker', () => {
       [TOPIC, 0, '4', 'payload.sessionId'],
       [TOPIC, 0, '6', 'payload.reason'],
     ]);
-    expect((await store.onlineTime.getMany(['ann@example.com'])).get('ann@example.com')?.totalMs).toBe(10_000);
-    await store.accounting.inPartitionTransaction({ groupId: 'onlinetime-sessions', topic: TOPIC, partition: 0 }, async (tx) =>
-      expect(tx.storedOffset).toBe('7'),
+    expect((await store.onlineTime.getMany(['ann@example.com'])).get('ann@example.com')?.totalMs).toBe(
+      10_000,
+    );
+    await store.accounting.inPartitionTransaction(
+      { groupId: 'onlinetime-sessions', topic: TOPIC, partition: 0 },
+      async (tx) => expect(tx.storedOffset).toBe('7'),
     );
     const text = await metrics.render();
     expect(text).toMatch(/onlinetime_sessions_events_invalid_total 5/);
@@ -106,12 +125,19 @@ describe('createSessionsWorker', () => {
   });
 
   it('uses the given group id and topic', async () => {
-    const worker = createSessionsWorker({ bus, store: store.accounting, logger: captureLogger().logger, groupId: 'g2', topic: 'copy' });
+    const worker = createSessionsWorker({
+      bus,
+      store: store.accounting,
+      logger: captureLogger().logger,
+      groupId: 'g2',
+      topic: 'copy',
+    });
     await worker.start();
     expect(bus.subscriptions[0]).toMatchObject({ groupId: 'g2', topics: ['copy'] });
     await bus.deliver(bus.append('copy', encode([started(A, 0)])));
-    await store.accounting.inPartitionTransaction({ groupId: 'g2', topic: 'copy', partition: 0 }, async (tx) =>
-      expect(tx.storedOffset).toBe('1'),
+    await store.accounting.inPartitionTransaction(
+      { groupId: 'g2', topic: 'copy', partition: 0 },
+      async (tx) => expect(tx.storedOffset).toBe('1'),
     );
   });
 });

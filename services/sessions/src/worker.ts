@@ -80,10 +80,16 @@ export function createSessionsWorker(options: SessionsWorkerOptions): SessionsWo
     const key = { groupId, topic: batch.topic, partition: batch.partition };
     let result;
     try {
-      result = await store.inPartitionTransaction(key, (tx) => applyBatch(tx, decoded.valid, BigInt(last.offset)));
+      result = await store.inPartitionTransaction(key, (tx) =>
+        applyBatch(tx, decoded.valid, BigInt(last.offset)),
+      );
     } catch (err) {
       metrics.storeFailures.inc();
-      outage.failed(err, { topic: batch.topic, partition: batch.partition, firstOffset: batch.messages[0]?.offset });
+      outage.failed(err, {
+        topic: batch.topic,
+        partition: batch.partition,
+        firstOffset: batch.messages[0]?.offset,
+      });
       hooks.emit('batch.failed', { topic: batch.topic, partition: batch.partition, error: err });
       throw err;
     }
@@ -93,7 +99,13 @@ export function createSessionsWorker(options: SessionsWorkerOptions): SessionsWo
     const invalid = decoded.invalid.filter((m) => storedOffset === null || m.offset >= storedOffset);
     for (const m of invalid) {
       logger.warn(
-        { topic: batch.topic, partition: batch.partition, offset: m.offset.toString(), field: m.field, reason: m.reason },
+        {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: m.offset.toString(),
+          field: m.field,
+          reason: m.reason,
+        },
         'invalid event skipped',
       );
     }
@@ -104,7 +116,8 @@ export function createSessionsWorker(options: SessionsWorkerOptions): SessionsWo
     metrics.batchSeconds.observe({}, durationMs / 1000);
     const counts = new Map<string, number>();
     for (const { offset, event } of decoded.valid) {
-      if (storedOffset === null || offset >= storedOffset) counts.set(event.type, (counts.get(event.type) ?? 0) + 1);
+      if (storedOffset === null || offset >= storedOffset)
+        counts.set(event.type, (counts.get(event.type) ?? 0) + 1);
     }
     for (const [type, n] of counts) metrics.consumed.inc({ type }, n);
     hooks.emit('batch.applied', {

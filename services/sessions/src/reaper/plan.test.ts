@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 
 import { planSweep } from './plan.js';
 
-const boot = (edgeId: string, bootId: string, startedAt: number, lastHeartbeat: number, stoppedAt: number | null = null) => ({
+const boot = (
+  edgeId: string,
+  bootId: string,
+  startedAt: number,
+  lastHeartbeat: number,
+  stoppedAt: number | null = null,
+) => ({
   edgeId,
   bootId,
   startedAt,

@@ -33,7 +33,8 @@ const keyOf = (edgeId: string, bootId: string): string => `${edgeId}\u0000${boot
 export function planSweep(input: SweepPlanInput): SweepPlan {
   const byKey = new Map(input.boots.map((b) => [keyOf(b.edgeId, b.bootId), b]));
   const newestStart = new Map<string, number>();
-  for (const b of input.boots) newestStart.set(b.edgeId, Math.max(newestStart.get(b.edgeId) ?? -Infinity, b.startedAt));
+  for (const b of input.boots)
+    newestStart.set(b.edgeId, Math.max(newestStart.get(b.edgeId) ?? -Infinity, b.startedAt));
   const targets: ReapTarget[] = [];
   const unknown: Array<{ edgeId: string; bootId: string }> = [];
   for (const { edgeId, bootId } of input.openBoots) {

@@ -21,14 +21,25 @@ let reaper: Reaper;
 
 async function startAll(options: Partial<ReaperOptions> = {}): Promise<void> {
   worker = createSessionsWorker({ bus, store: store.accounting, logger: log.logger });
-  reaper = createReaper({ bus, store, logger: log.logger, clock: () => now, heartbeatTimeoutMs: 15_000, sweepIntervalMs: 60_000, ...options });
+  reaper = createReaper({
+    bus,
+    store,
+    logger: log.logger,
+    clock: () => now,
+    heartbeatTimeoutMs: 15_000,
+    sweepIntervalMs: 60_000,
+    ...options,
+  });
   await worker.start();
   await reaper.start();
   bus.assign(TOPICS.edges, [0]);
 }
 
 const sessionsLog = () => bus.logs.get(`${TOPICS.sessions}#0`) ?? [];
-const reaped = () => sessionsLog().map((m) => decodeEvent(m.value)).filter((e) => e.type === 'session.stopped');
+const reaped = () =>
+  sessionsLog()
+    .map((m) => decodeEvent(m.value))
+    .filter((e) => e.type === 'session.stopped');
 
 async function deliverSessionsFrom(index: number): Promise<void> {
   await bus.deliver(sessionsLog().slice(index));
@@ -53,17 +64,35 @@ afterEach(async () => {
 describe('createReaper', () => {
   it('closes the sessions of a boot whose heartbeats stopped, at its last heartbeat, once', async () => {
     await startAll();
-    await bus.deliver(bus.append(TOPICS.sessions, encode([started(S1, 10_000), started(S2, 20_000), started(S3, 30_000)])));
+    await bus.deliver(
+      bus.append(TOPICS.sessions, encode([started(S1, 10_000), started(S2, 20_000), started(S3, 30_000)])),
+    );
     await bus.deliver(
       // Heartbeats only: a batch with edge.started would start a sweep of its own.
-      bus.append(TOPICS.edges, encode([edgeEvent('edge.heartbeat', 'e1', 'b1', 40_000), edgeEvent('edge.heartbeat', 'e2', 'b2', 0), edgeEvent('edge.heartbeat', 'e1', 'b1', 50_000), edgeEvent('edge.heartbeat', 'e2', 'b2', 95_000)])),
+      bus.append(
+        TOPICS.edges,
+        encode([
+          edgeEvent('edge.heartbeat', 'e1', 'b1', 40_000),
+          edgeEvent('edge.heartbeat', 'e2', 'b2', 0),
+          edgeEvent('edge.heartbeat', 'e1', 'b1', 50_000),
+          edgeEvent('edge.heartbeat', 'e2', 'b2', 95_000),
+        ]),
+      ),
     );
     const first = await reaper.sweep();
     expect(first).toMatchObject({ published: 2, deferred: 0, unknown: 0 });
     expect((await reaper.sweep()).published).toBe(0); // not applied yet, but already published
     expect(reaped().map((e) => [e.id, e.at, e.payload])).toEqual([
-      ['reap:s1', 50_000, { sessionId: 's1', jid: 'ann@example.com/phone', edgeId: 'e1', bootId: 'b1', reason: 'edge-lost' }],
-      ['reap:s2', 50_000, { sessionId: 's2', jid: 'ann@example.com/desk', edgeId: 'e1', bootId: 'b1', reason: 'edge-lost' }],
+      [
+        'reap:s1',
+        50_000,
+        { sessionId: 's1', jid: 'ann@example.com/phone', edgeId: 'e1', bootId: 'b1', reason: 'edge-lost' },
+      ],
+      [
+        'reap:s2',
+        50_000,
+        { sessionId: 's2', jid: 'ann@example.com/desk', edgeId: 'e1', bootId: 'b1', reason: 'edge-lost' },
+      ],
     ]);
     await deliverSessionsFrom(3);
     expect(await totalOf('ann@example.com')).toBe(40_000);
@@ -75,10 +104,17 @@ describe('createReaper', () => {
   it('closes the old boot of a restarted edge at once, without waiting for the timeout', async () => {
     await startAll();
     await bus.deliver(bus.append(TOPICS.sessions, encode([started(S1, 10_000)])));
-    await bus.deliver(bus.append(TOPICS.edges, encode([edgeEvent('edge.started', 'e1', 'b1', 0), edgeEvent('edge.heartbeat', 'e1', 'b1', 97_000)])));
+    await bus.deliver(
+      bus.append(
+        TOPICS.edges,
+        encode([edgeEvent('edge.started', 'e1', 'b1', 0), edgeEvent('edge.heartbeat', 'e1', 'b1', 97_000)]),
+      ),
+    );
     const swept = new Promise((resolve) => reaper.on('sweep', (r) => r.published > 0 && resolve(r)));
     await bus.deliver(bus.append(TOPICS.edges, encode([edgeEvent('edge.started', 'e1', 'b9', 99_000)])));
-    expect(await swept).toMatchObject({ targets: [{ edgeId: 'e1', bootId: 'b1', at: 97_000, cause: 'replaced' }] });
+    expect(await swept).toMatchObject({
+      targets: [{ edgeId: 'e1', bootId: 'b1', at: 97_000, cause: 'replaced' }],
+    });
     await deliverSessionsFrom(1);
     expect(await totalOf('ann@example.com')).toBe(87_000);
   });
@@ -86,7 +122,12 @@ describe('createReaper', () => {
   it('closes the leftovers of a stopped boot at its stop', async () => {
     await startAll();
     await bus.deliver(bus.append(TOPICS.sessions, encode([started(S1, 10_000)])));
-    await bus.deliver(bus.append(TOPICS.edges, encode([edgeEvent('edge.started', 'e1', 'b1', 0), edgeEvent('edge.stopped', 'e1', 'b1', 98_000)])));
+    await bus.deliver(
+      bus.append(
+        TOPICS.edges,
+        encode([edgeEvent('edge.started', 'e1', 'b1', 0), edgeEvent('edge.stopped', 'e1', 'b1', 98_000)]),
+      ),
+    );
     expect(await reaper.sweep()).toMatchObject({ targets: [{ at: 98_000, cause: 'stopped' }] });
   });
 
@@ -101,7 +142,9 @@ describe('createReaper', () => {
 
   it('never guesses for a boot it has no record of, and warns once', async () => {
     await startAll();
-    await bus.deliver(bus.append(TOPICS.sessions, encode([started({ ...S1, edgeId: 'e9', bootId: 'ghost' }, 0)])));
+    await bus.deliver(
+      bus.append(TOPICS.sessions, encode([started({ ...S1, edgeId: 'e9', bootId: 'ghost' }, 0)])),
+    );
     expect(await reaper.sweep()).toMatchObject({ published: 0, unknown: 1 });
     expect(await reaper.sweep()).toMatchObject({ published: 0, unknown: 1 });
     expect(log.lines.filter((l) => l['level'] === 40 && l['edgeId'] === 'e9')).toHaveLength(1);

@@ -134,7 +134,10 @@ export function createReaper(options: ReaperOptions): Reaper {
         metrics.edgeEvents.inc({ type: event.type });
       } catch (err) {
         if (!(err instanceof EventDecodeError)) throw err;
-        logger.warn({ topic, partition, offset, field: err.field, reason: err.message }, 'invalid edge event skipped');
+        logger.warn(
+          { topic, partition, offset, field: err.field, reason: err.message },
+          'invalid edge event skipped',
+        );
       }
     }
     const boots = foldEdgeEvents(events);
@@ -169,7 +172,8 @@ export function createReaper(options: ReaperOptions): Reaper {
           const was = active;
           active = assignment.some((a) => a.topic === TOPICS.edges && a.partitions.includes(0));
           progress.assigned();
-          if (active !== was) logger.info({ groupId, active }, active ? 'reaper active' : 'reaper standing by');
+          if (active !== was)
+            logger.info({ groupId, active }, active ? 'reaper active' : 'reaper standing by');
           hooks.emit('assignment', { active });
           if (active) sweepInBackground();
         },

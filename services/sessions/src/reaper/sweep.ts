@@ -59,12 +59,20 @@ export function createSweeper(deps: SweeperDeps): () => Promise<SweepResult> {
       return { targets: [], published: 0, deferred: 0, unknown: 0 };
     }
     const boots = await deps.edges.all();
-    const plan = planSweep({ boots, openBoots: open, now: deps.clock(), heartbeatTimeoutMs: deps.heartbeatTimeoutMs });
+    const plan = planSweep({
+      boots,
+      openBoots: open,
+      now: deps.clock(),
+      heartbeatTimeoutMs: deps.heartbeatTimeoutMs,
+    });
     for (const { edgeId, bootId } of plan.unknown) {
       const key = `${edgeId}/${bootId}`;
       if (warnedUnknown.has(key)) continue;
       warnedUnknown.add(key);
-      deps.logger.warn({ edgeId, bootId }, 'open sessions of an edge boot never seen on xmpp.edges; not reaping them');
+      deps.logger.warn(
+        { edgeId, bootId },
+        'open sessions of an edge boot never seen on xmpp.edges; not reaping them',
+      );
     }
     // Stopped and replaced boots are certain now; a timeout waits until xmpp.edges was read up to date.
     const certain = plan.targets.filter((t) => t.cause !== 'timeout');
@@ -76,12 +84,21 @@ export function createSweeper(deps: SweeperDeps): () => Promise<SweepResult> {
       for (const s of sessions) stillOpen.add(s.sessionId);
       const fresh = sessions.filter((s) => !published.has(s.sessionId));
       if (fresh.length === 0) return;
-      await deps.bus.publish(deps.sessionsTopic, fresh.map((s) => reapRecord(s, target.at)));
+      await deps.bus.publish(
+        deps.sessionsTopic,
+        fresh.map((s) => reapRecord(s, target.at)),
+      );
       for (const s of fresh) published.add(s.sessionId);
       count += fresh.length;
       deps.metrics.reaped.inc({ cause: target.cause }, fresh.length);
       deps.logger.info(
-        { edgeId: target.edgeId, bootId: target.bootId, cause: target.cause, at: target.at, sessions: fresh.length },
+        {
+          edgeId: target.edgeId,
+          bootId: target.bootId,
+          cause: target.cause,
+          at: target.at,
+          sessions: fresh.length,
+        },
         'edge boot lost: closing its sessions',
       );
     };

@@ -1,5 +1,11 @@
 /** Builders of xmpp.sessions / xmpp.edges events for tests. */
-import { createEvent, encodeEvent, type EdgesEvent, type SessionsEvent, type SessionStopReason } from '@onlinetime/events';
+import {
+  createEvent,
+  encodeEvent,
+  type EdgesEvent,
+  type SessionsEvent,
+  type SessionStopReason,
+} from '@onlinetime/events';
 
 export interface SessionRef {
   readonly sessionId: string;
@@ -12,7 +18,13 @@ export interface SessionRef {
 export function started(s: SessionRef, at: number): SessionsEvent {
   return createEvent(
     'session.started',
-    { sessionId: s.sessionId, jid: s.jid, edgeId: s.edgeId ?? 'edge-1', bootId: s.bootId ?? 'boot-1', ip: '127.0.0.1' },
+    {
+      sessionId: s.sessionId,
+      jid: s.jid,
+      edgeId: s.edgeId ?? 'edge-1',
+      bootId: s.bootId ?? 'boot-1',
+      ip: '127.0.0.1',
+    },
     { source: s.edgeId ?? 'edge-1', at },
   );
 }
@@ -20,7 +32,13 @@ export function started(s: SessionRef, at: number): SessionsEvent {
 export function stopped(s: SessionRef, at: number, reason: SessionStopReason = 'closed'): SessionsEvent {
   return createEvent(
     'session.stopped',
-    { sessionId: s.sessionId, jid: s.jid, edgeId: s.edgeId ?? 'edge-1', bootId: s.bootId ?? 'boot-1', reason },
+    {
+      sessionId: s.sessionId,
+      jid: s.jid,
+      edgeId: s.edgeId ?? 'edge-1',
+      bootId: s.bootId ?? 'boot-1',
+      reason,
+    },
     { source: s.edgeId ?? 'edge-1', at },
   );
 }
@@ -39,4 +57,5 @@ export function edgeEvent(
   return createEvent(type, { edgeId, bootId, sessions }, { source: edgeId, at });
 }
 
-export const encode = (events: ReadonlyArray<SessionsEvent | EdgesEvent>): Buffer[] => events.map(encodeEvent);
+export const encode = (events: ReadonlyArray<SessionsEvent | EdgesEvent>): Buffer[] =>
+  events.map(encodeEvent);

@@ -1,5 +1,12 @@
 /** A scripted Bus for unit tests: the test decides what each batch holds and when it arrives. */
-import type { Batch, Bus, BusMessage, OutgoingRecord, SubscribeOptions, TopicDescription } from '@onlinetime/bus';
+import type {
+  Batch,
+  Bus,
+  BusMessage,
+  OutgoingRecord,
+  SubscribeOptions,
+  TopicDescription,
+} from '@onlinetime/bus';
 
 export interface FakeBus extends Bus {
   readonly logs: Map<string, BusMessage[]>;
@@ -26,7 +33,14 @@ export function createFakeBus(): FakeBus {
   const append = (topic: string, values: ReadonlyArray<Buffer | null>, partition = 0): BusMessage[] => {
     const log = logOf(topic, partition);
     return values.map((value) => {
-      const message: BusMessage = { topic, partition, offset: String(log.length), key: null, value, timestamp: Date.now() };
+      const message: BusMessage = {
+        topic,
+        partition,
+        offset: String(log.length),
+        key: null,
+        value,
+        timestamp: Date.now(),
+      };
       log.push(message);
       return message;
     });
@@ -44,10 +58,14 @@ export function createFakeBus(): FakeBus {
       }
     },
     assign(topic, partitions) {
-      for (const s of subscriptions.filter((s) => s.topics.includes(topic))) s.onAssignment?.([{ topic, partitions }]);
+      for (const s of subscriptions.filter((s) => s.topics.includes(topic)))
+        s.onAssignment?.([{ topic, partitions }]);
     },
     async publish(topic: string, records: readonly OutgoingRecord[]) {
-      append(topic, records.map((r) => r.value));
+      append(
+        topic,
+        records.map((r) => r.value),
+      );
     },
     async subscribe(options) {
       subscriptions.push(options);
