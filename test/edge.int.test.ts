@@ -1,6 +1,14 @@
 import { createKafkaBus, type KafkaBus } from '@onlinetime/bus';
 import type { Edge } from '@onlinetime/edge';
-import { TOPICS, createEvent, edgeTopic, encodeEvent, type OnlinetimeEvent } from '@onlinetime/events';
+import {
+  TOPICS,
+  createEvent,
+  edgeTopic,
+  encodeEvent,
+  type EventType,
+  type OnlinetimeEvent,
+  type PayloadOf,
+} from '@onlinetime/events';
 import { createLogger } from '@onlinetime/logging';
 import { createMysqlStore, type Store } from '@onlinetime/store';
 import { xml, type XmppClient } from '@xmpp/client';
@@ -19,14 +27,13 @@ const alice = uniqueId('alice');
 const bob = uniqueId('bob');
 const clients: XmppClient[] = [];
 
-function ofType<T extends OnlinetimeEvent['type']>(type: T, match: (p: Extract<OnlinetimeEvent, { type: T }>['payload']) => boolean) {
-  return (e: { event: OnlinetimeEvent }): boolean =>
-    e.event.type === type && match(e.event.payload as Extract<OnlinetimeEvent, { type: T }>['payload']);
+function ofType<T extends EventType>(type: T, match: (p: PayloadOf<T>) => boolean) {
+  return (e: { event: OnlinetimeEvent }): boolean => e.event.type === type && match(e.event.payload as PayloadOf<T>);
 }
 
 function destroySocket(xmpp: XmppClient): void {
-  const socket = xmpp.socket as unknown as { socket?: { destroy(): void }; destroy(): void };
-  (socket.socket ?? socket).destroy();
+  const socket = xmpp.socket as unknown as { socket?: { destroy(): void } | null; destroy(): void } | null;
+  (socket?.socket ?? socket)?.destroy();
 }
 
 beforeAll(async () => {

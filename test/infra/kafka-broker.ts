@@ -17,7 +17,12 @@ const pom = join(import.meta.dirname, 'kafka', 'pom.xml');
 export interface KafkaBroker {
   readonly brokers: string;
   readonly logFile: string;
+  /** Stops the broker and deletes its data. */
   stop(): Promise<void>;
+  /** Stops the broker process (SIGTERM, SIGKILL after 20 s) and keeps its data, for restart(). */
+  stopBroker(): Promise<void>;
+  /** Starts the broker again on the same ports and data (after stopBroker()). */
+  restart(): Promise<void>;
 }
 
 /** Copies kafka_2.13 and its runtime dependencies from Maven Central once into .cache/ (git-ignored). */
@@ -99,6 +104,35 @@ export async function startKafkaBroker(options: { startTimeoutMs?: number } = {}
   await run('java', ['-Dlog4j.configuration=file:' + log4j, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props]);
 
   const logFile = join(dataDir, 'broker.log');
+  const launch = (): Promise<RunningBroker> => launchBroker(classpath, log4j, props, logFile, options.startTimeoutMs ?? 60_000);
+  let running: RunningBroker | null = await launch();
+  const stopBroker = async (): Promise<void> => {
+    const current = running;
+    running = null;
+    await current?.stop();
+  };
+
+  return {
+    brokers: `127.0.0.1:${port}`,
+    logFile,
+    async stop() {
+      await stopBroker();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+    stopBroker,
+    async restart() {
+      if (running !== null) throw new Error('the broker is running: stopBroker() first');
+      running = await launch();
+    },
+  };
+}
+
+interface RunningBroker {
+  stop(): Promise<void>;
+}
+
+/** Runs kafka.Kafka with the given configuration; resolves once it logged "Kafka Server started". */
+async function launchBroker(classpath: string, log4j: string, props: string, logFile: string, startTimeoutMs: number): Promise<RunningBroker> {
   const child: ChildProcess = spawn(
     'java',
     ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', `-Dlog4j.configuration=file:${log4j}`, '-cp', classpath, 'kafka.Kafka', props],
@@ -109,8 +143,8 @@ export async function startKafkaBroker(options: { startTimeoutMs?: number } = {}
   await new Promise<void>((resolveStart, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`Kafka broker did not start within ${options.startTimeoutMs ?? 60_000} ms:\n${output.slice(-4000)}`));
-    }, options.startTimeoutMs ?? 60_000);
+      reject(new Error(`Kafka broker did not start within ${startTimeoutMs} ms:\n${output.slice(-4000)}`));
+    }, startTimeoutMs);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       if (output.includes('Kafka Server started')) {
@@ -128,16 +162,13 @@ export async function startKafkaBroker(options: { startTimeoutMs?: number } = {}
   child.stdout?.on('data', (chunk: Buffer) => writeFileSync(logFile, chunk, { flag: 'a' }));
 
   return {
-    brokers: `127.0.0.1:${port}`,
-    logFile,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
         await exited;
         clearTimeout(killer);
       }
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

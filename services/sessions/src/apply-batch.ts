@@ -42,12 +42,18 @@ export async function applyBatch(
   const skipped = messages.length - pending.length;
 
   const jids = new Set<string>();
+  for (const { event } of pending) jids.add(bareJid(event.payload.jid));
+  const users = jids.size > 0 ? await tx.loadUsers([...jids]) : new Map<string, UserState>();
+  // Whether an id already finished matters for every start, and for stops of sessions not open now
+  // (a session open in open_sessions is not in session_log): most stops need no lookup.
+  const openNow = new Set<string>();
+  for (const state of users.values()) for (const s of state.open) openNow.add(s.sessionId);
   const sessionIds = new Set<string>();
   for (const { event } of pending) {
-    jids.add(bareJid(event.payload.jid));
-    if (event.type !== 'balance.opened') sessionIds.add(event.payload.sessionId);
+    if (event.type === 'session.started') sessionIds.add(event.payload.sessionId);
+    else if (event.type === 'session.stopped' && !openNow.has(event.payload.sessionId))
+      sessionIds.add(event.payload.sessionId);
   }
-  const users = jids.size > 0 ? await tx.loadUsers([...jids]) : new Map<string, UserState>();
   const finishedBefore = sessionIds.size > 0 ? await tx.loadFinished([...sessionIds]) : new Set<string>();
 
   const finished = new Map<string, FinishedSession>();
