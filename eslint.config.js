@@ -19,7 +19,7 @@ const restricted = (allowed) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.cache/**', 'bench/**/*.js', 'bin/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '.cache/**', 'bench/**/*.js', '**/bin/**', 'scripts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

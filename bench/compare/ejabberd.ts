@@ -17,11 +17,16 @@ export function createEjabberd(options: { port: number; configTemplate: string }
   let pid = 0;
   const ctl = (...args: string[]): Promise<{ stdout: string; stderr: string }> =>
     run('ejabberdctl', [
-      '-n', NODE,
-      '-c', join(dir, 'ejabberdctl.cfg'),
-      '-f', join(dir, 'ejabberd.yml'),
-      '-s', join(dir, 'spool'),
-      '-l', join(dir, 'logs'),
+      '-n',
+      NODE,
+      '-c',
+      join(dir, 'ejabberdctl.cfg'),
+      '-f',
+      join(dir, 'ejabberd.yml'),
+      '-s',
+      join(dir, 'spool'),
+      '-l',
+      join(dir, 'logs'),
       ...args,
     ]);
 

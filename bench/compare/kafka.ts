@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,10 +31,23 @@ async function classpath(root: string): Promise<string> {
   if (!existsSync(join(libs, '.complete'))) {
     mkdirSync(libs, { recursive: true });
     const pom = join(root, 'test', 'infra', 'kafka', 'pom.xml');
-    await run('mvn', ['-B', '-q', '-f', pom, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${libs}`], {
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    if (!readdirSync(libs).some((j) => j.startsWith('kafka_2.13-'))) throw new Error(`no kafka_2.13 jar in ${libs}`);
+    await run(
+      'mvn',
+      [
+        '-B',
+        '-q',
+        '-f',
+        pom,
+        'dependency:copy-dependencies',
+        '-DincludeScope=runtime',
+        `-DoutputDirectory=${libs}`,
+      ],
+      {
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+    if (!readdirSync(libs).some((j) => j.startsWith('kafka_2.13-')))
+      throw new Error(`no kafka_2.13 jar in ${libs}`);
     writeFileSync(join(libs, '.complete'), new Date().toISOString());
   }
   return `${libs}/*`;
@@ -60,19 +81,50 @@ export async function startBenchKafka(root: string): Promise<BenchKafka> {
       '',
     ].join('\n'),
   );
-  writeFileSync(log4j, ['log4j.rootLogger=WARN, stdout', 'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
-    'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout', 'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
-    'log4j.logger.kafka.server.KafkaRaftServer=INFO', ''].join('\n'));
+  writeFileSync(
+    log4j,
+    [
+      'log4j.rootLogger=WARN, stdout',
+      'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+      'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+      'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+      'log4j.logger.kafka.server.KafkaRaftServer=INFO',
+      '',
+    ].join('\n'),
+  );
   const id = randomBytes(16).toString('base64url');
-  await run('java', [`-Dlog4j.configuration=file:${log4j}`, '-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', id, '-c', props]);
+  await run('java', [
+    `-Dlog4j.configuration=file:${log4j}`,
+    '-cp',
+    cp,
+    'kafka.tools.StorageTool',
+    'format',
+    '-t',
+    id,
+    '-c',
+    props,
+  ]);
   const logFile = join(dir, 'broker.log');
   const child: Child = spawnLogged(
     'java',
-    ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', `-Dlog4j.configuration=file:${log4j}`, '-cp', cp, 'kafka.Kafka', props],
+    [
+      '-Xms256m',
+      '-Xmx768m',
+      '-XX:+UseG1GC',
+      `-Dlog4j.configuration=file:${log4j}`,
+      '-cp',
+      cp,
+      'kafka.Kafka',
+      props,
+    ],
     { logFile },
   );
   await Promise.race([
-    waitUntil(async () => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('Kafka Server started'), 90_000, 'Kafka to start'),
+    waitUntil(
+      async () => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('Kafka Server started'),
+      90_000,
+      'Kafka to start',
+    ),
     child.exited.then((code) => {
       throw new Error(`Kafka exited with ${code}: see ${logFile}`);
     }),

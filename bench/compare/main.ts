@@ -46,18 +46,36 @@ const plan = buildPlan({
   vcardUsers: num('vcards'),
   idleConnections: Math.min(num('idle-connections'), users),
   logins: num('logins'),
-}).filter((s) => v.scenarios === 'all' || String(v.scenarios).split(',').some((id) => s.id.startsWith(id)));
+}).filter(
+  (s) =>
+    v.scenarios === 'all' ||
+    String(v.scenarios)
+      .split(',')
+      .some((id) => s.id.startsWith(id)),
+);
 
 const ports = { ejabberd: 25222, prosody: 25223, onlinetime: 25224 };
 // Our stack's module imports the workspace packages (built dist/): loaded only when it is compared.
 const { createOnlinetime } = String(v.servers).split(',').includes('onlinetime')
   ? await import('./onlinetime.js')
-  : { createOnlinetime: () => { throw new Error('unreachable'); } };
+  : {
+      createOnlinetime: () => {
+        throw new Error('unreachable');
+      },
+    };
 const all: Record<string, () => ServerUnderTest> = {
-  ejabberd: () => createEjabberd({ port: ports.ejabberd, configTemplate: join(root, 'bench', 'ejabberd', 'ejabberd.yml') }),
-  prosody: () => createProsody({ port: ports.prosody, configTemplate: join(root, 'bench', 'prosody', 'prosody.cfg.lua') }),
+  ejabberd: () =>
+    createEjabberd({ port: ports.ejabberd, configTemplate: join(root, 'bench', 'ejabberd', 'ejabberd.yml') }),
+  prosody: () =>
+    createProsody({ port: ports.prosody, configTemplate: join(root, 'bench', 'prosody', 'prosody.cfg.lua') }),
   onlinetime: () =>
-    createOnlinetime({ root, port: ports.onlinetime, kafkaBrokers: v['kafka-brokers'], mysqlServer: String(v['mysql-server']), cliUsers: 3 }),
+    createOnlinetime({
+      root,
+      port: ports.onlinetime,
+      kafkaBrokers: v['kafka-brokers'],
+      mysqlServer: String(v['mysql-server']),
+      cliUsers: 3,
+    }),
 };
 const servers = String(v.servers)
   .split(',')
@@ -70,7 +88,8 @@ const servers = String(v.servers)
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 mkdirSync(String(v.out), { recursive: true });
 const jsonl = join(String(v.out), `compare-${stamp}.jsonl`);
-const log = (line: string): void => void process.stderr.write(`[compare ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+const log = (line: string): void =>
+  void process.stderr.write(`[compare ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
 async function cleanupAll(): Promise<void> {
   for (const s of servers) {
@@ -87,8 +106,25 @@ process.once('SIGINT', () => {
 });
 
 function common(s: ServerUnderTest): string[] {
-  return ['--host', '127.0.0.1', '--port', String(s.port), '--domain', s.domain, '--prefix', PREFIX, '--users', String(users),
-    '--password', PASSWORD, '--label', s.name, '--cache-file', join(root, 'bench', '.cache', `scram-keys-${s.name}.json`), '--json'];
+  return [
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(s.port),
+    '--domain',
+    s.domain,
+    '--prefix',
+    PREFIX,
+    '--users',
+    String(users),
+    '--password',
+    PASSWORD,
+    '--label',
+    s.name,
+    '--cache-file',
+    join(root, 'bench', '.cache', `scram-keys-${s.name}.json`),
+    '--json',
+  ];
 }
 
 async function main(): Promise<void> {
@@ -100,7 +136,15 @@ async function main(): Promise<void> {
     await s.start();
     const { registerInBand } = await s.createAccounts(PREFIX, users, PASSWORD);
     await checkReady(s, PREFIX, PASSWORD, registerInBand);
-    const populate = await runTool([...common(s), 'populate', ...(registerInBand ? ['--register'] : []), '--vcards', String(v.vcards), '--concurrency', '20']);
+    const populate = await runTool([
+      ...common(s),
+      'populate',
+      ...(registerInBand ? ['--register'] : []),
+      '--vcards',
+      String(v.vcards),
+      '--concurrency',
+      '20',
+    ]);
     log(`${s.name}: populated ${JSON.stringify(populate.extra)} errors ${JSON.stringify(populate.errors)}`);
     versions.push(await s.version());
     await s.stop();
@@ -117,7 +161,8 @@ async function main(): Promise<void> {
         if (interrupted) break;
         const extra: string[] = [];
         if (spec.needsPid === true) extra.push('--pid', String(s.pid()));
-        if (spec.needsMysql === true && 'mysqlUrl' in s) extra.push('--mysql-url', (s as { mysqlUrl(): string }).mysqlUrl());
+        if (spec.needsMysql === true && 'mysqlUrl' in s)
+          extra.push('--mysql-url', (s as { mysqlUrl(): string }).mysqlUrl());
         const record: RunRecord = await runTool([...common(s), ...spec.args, ...extra]).then(
           (result) => ({ run, server: s.name, spec: spec.id, result }),
           (err: Error) => ({ run, server: s.name, spec: spec.id, failure: err.message }),
@@ -125,15 +170,31 @@ async function main(): Promise<void> {
         records.push(record);
         appendFileSync(jsonl, `${JSON.stringify(record)}\n`);
         const r = record.result;
-        log(`  ${spec.id}: ${r === undefined ? `FAILED ${record.failure}` : `rate ${r.rate} p50 ${r.latency?.p50 ?? '-'} p99 ${r.latency?.p99 ?? '-'} errors ${JSON.stringify(r.errors)} ${JSON.stringify(r.extra)}`}`);
+        log(
+          `  ${spec.id}: ${r === undefined ? `FAILED ${record.failure}` : `rate ${r.rate} p50 ${r.latency?.p50 ?? '-'} p99 ${r.latency?.p99 ?? '-'} errors ${JSON.stringify(r.errors)} ${JSON.stringify(r.extra)}`}`,
+        );
       }
       await s.stop();
     }
   }
-  const machine = `${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, load now ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
-  const report = [`### Comparison ${stamp}`, '', `Machine: ${machine}`, '', ...versions.map((x) => `- ${x}`), '',
-    `Runs: ${runs}, scenarios ${num('seconds')} s (+${num('warmup')} s warm-up), ${users} accounts, ${v.vcards} vCards; raw results: ${jsonl}`, '',
-    summarise(plan, servers.map((s) => s.name), records)].join('\n');
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, load now ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
+  const report = [
+    `### Comparison ${stamp}`,
+    '',
+    `Machine: ${machine}`,
+    '',
+    ...versions.map((x) => `- ${x}`),
+    '',
+    `Runs: ${runs}, scenarios ${num('seconds')} s (+${num('warmup')} s warm-up), ${users} accounts, ${v.vcards} vCards; raw results: ${jsonl}`,
+    '',
+    summarise(
+      plan,
+      servers.map((s) => s.name),
+      records,
+    ),
+  ].join('\n');
   writeFileSync(jsonl.replace(/\.jsonl$/, '.md'), report);
   process.stdout.write(`${report}\n`);
 }

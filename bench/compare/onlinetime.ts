@@ -80,7 +80,11 @@ export function createOnlinetime(options: OnlinetimeOptions): ServerUnderTest & 
     async start() {
       if (await portOpen(options.port)) throw new Error(`port ${options.port} is already in use`);
       const spawnService = async (name: string): Promise<Child> =>
-        spawnLogged(process.execPath, [cli, name], { env: await env(), cwd: options.root, logFile: join(dir, `${name}.log`) });
+        spawnLogged(process.execPath, [cli, name], {
+          env: await env(),
+          cwd: options.root,
+          logFile: join(dir, `${name}.log`),
+        });
       children = [await spawnService('sessions'), await spawnService('responder')];
       edge = await spawnService('edge');
       children.push(edge);
@@ -91,17 +95,23 @@ export function createOnlinetime(options: OnlinetimeOptions): ServerUnderTest & 
           }),
         ),
       );
-      await Promise.race([waitUntil(() => portOpen(options.port), 60_000, `the edge on port ${options.port}`), failed]);
+      await Promise.race([
+        waitUntil(() => portOpen(options.port), 60_000, `the edge on port ${options.port}`),
+        failed,
+      ]);
     },
     async createAccounts(prefix, users, password) {
       // The first few through the CLI, as an operator would (password on stdin) ...
       const viaCli = Math.min(options.cliUsers, users);
       for (let i = 1; i <= viaCli; i += 1) {
-        await runWithStdin(process.execPath, [cli, 'user', 'add', `${prefix}${i}@localhost`], `${password}\n`, await env()).catch(
-          (err: Error) => {
-            if (!/exist/i.test(err.message)) throw err;
-          },
-        );
+        await runWithStdin(
+          process.execPath,
+          [cli, 'user', 'add', `${prefix}${i}@localhost`],
+          `${password}\n`,
+          await env(),
+        ).catch((err: Error) => {
+          if (!/exist/i.test(err.message)) throw err;
+        });
       }
       // ... and the bulk straight into the store with the same key derivation.
       const store = createMysqlStore({ url: mysqlUrl, poolSize: 4 });
@@ -112,7 +122,10 @@ export function createOnlinetime(options: OnlinetimeOptions): ServerUnderTest & 
           if (existing.has(jid)) continue;
           await store.users.add({
             jid,
-            scram: { 'SCRAM-SHA-1': deriveScramKeys('SCRAM-SHA-1', password), 'SCRAM-SHA-256': deriveScramKeys('SCRAM-SHA-256', password) },
+            scram: {
+              'SCRAM-SHA-1': deriveScramKeys('SCRAM-SHA-1', password),
+              'SCRAM-SHA-256': deriveScramKeys('SCRAM-SHA-256', password),
+            },
           });
         }
       } finally {
@@ -140,7 +153,12 @@ export function createOnlinetime(options: OnlinetimeOptions): ServerUnderTest & 
   };
 }
 
-async function runWithStdin(command: string, args: string[], input: string, env: NodeJS.ProcessEnv): Promise<void> {
+async function runWithStdin(
+  command: string,
+  args: string[],
+  input: string,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
   const { spawn } = await import('node:child_process');
   await new Promise<void>((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -148,7 +166,9 @@ async function runWithStdin(command: string, args: string[], input: string, env:
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited ${code}: ${output.trim()}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited ${code}: ${output.trim()}`)),
+    );
     child.stdin.end(input);
   });
 }

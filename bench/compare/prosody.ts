@@ -28,7 +28,15 @@ export function createProsody(options: { port: number; configTemplate: string })
     async start() {
       if (await portOpen(options.port)) throw new Error(`port ${options.port} is already in use`);
       // setpriv execs prosody in place (no PAM session, no fork): the child's pid is prosody's own.
-      const args = ['--reuid=prosody', '--regid=prosody', '--init-groups', 'prosody', '--config', join(dir, 'prosody.cfg.lua'), '-F'];
+      const args = [
+        '--reuid=prosody',
+        '--regid=prosody',
+        '--init-groups',
+        'prosody',
+        '--config',
+        join(dir, 'prosody.cfg.lua'),
+        '-F',
+      ];
       child = spawnLogged('setpriv', args, {
         logFile: join(dir, 'stdout.log'),
       });

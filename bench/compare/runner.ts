@@ -22,7 +22,14 @@ export function runTool(args: readonly string[], timeoutMs = 15 * 60_000): Promi
       clearTimeout(timer);
       const line = stdout.trim().split('\n').pop() ?? '';
       if (code !== 0 || !line.startsWith('{')) {
-        reject(new Error(`xmpp-load ${args.filter((a) => !a.startsWith('--') || a === '--clients').slice(-3).join(' ')} exited ${code}: ${stderr.trim().slice(-500)}`));
+        reject(
+          new Error(
+            `xmpp-load ${args
+              .filter((a) => !a.startsWith('--') || a === '--clients')
+              .slice(-3)
+              .join(' ')} exited ${code}: ${stderr.trim().slice(-500)}`,
+          ),
+        );
         return;
       }
       resolvePromise(JSON.parse(line) as ScenarioResult);
@@ -34,22 +41,39 @@ export function runTool(args: readonly string[], timeoutMs = 15 * 60_000): Promi
  * Waits (bounded) until user 1 can log in and get an answer to a vCard get: for our stack this
  * proves edge → Kafka → responder → Kafka → edge works before anything is measured.
  */
-export async function checkReady(s: ServerUnderTest, prefix: string, password: string, skipLogin: boolean): Promise<void> {
+export async function checkReady(
+  s: ServerUnderTest,
+  prefix: string,
+  password: string,
+  skipLogin: boolean,
+): Promise<void> {
   if (skipLogin) return;
   const until = Date.now() + 90_000;
   let last = '';
   while (Date.now() < until) {
     try {
       const client = await XmppClient.login({
-        host: '127.0.0.1', port: s.port, domain: s.domain, user: `${prefix}1`, password, resource: 'ready',
-        mechanism: 'auto', tls: false, timeoutMs: 5000, cache: new ScramKeyCache(), presence: false,
+        host: '127.0.0.1',
+        port: s.port,
+        domain: s.domain,
+        user: `${prefix}1`,
+        password,
+        resource: 'ready',
+        mechanism: 'auto',
+        tls: false,
+        timeoutMs: 5000,
+        cache: new ScramKeyCache(),
+        presence: false,
       });
       const type = await new Promise<string>((resolveType) => {
         const timer = setTimeout(() => resolveType('timeout'), 5000);
-        client.sendIq((id) => `<iq type='get' id='${id}'><vCard xmlns='vcard-temp'/></iq>`, (t) => {
-          clearTimeout(timer);
-          resolveType(t);
-        });
+        client.sendIq(
+          (id) => `<iq type='get' id='${id}'><vCard xmlns='vcard-temp'/></iq>`,
+          (t) => {
+            clearTimeout(timer);
+            resolveType(t);
+          },
+        );
       });
       await client.close(2000);
       if (type === 'result') return;

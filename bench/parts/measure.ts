@@ -39,12 +39,25 @@ export async function measure(
     if (r > 0) rates.push((calls * perCall) / ((now - start) / 1000));
   }
   const m = medianOf(rates);
-  return { part, case: name, opsPerSecond: round(m.median, 0), min: round(m.min, 0), max: round(m.max, 0), rounds, unit: options.unit ?? 'ops/s' };
+  return {
+    part,
+    case: name,
+    opsPerSecond: round(m.median, 0),
+    min: round(m.min, 0),
+    max: round(m.max, 0),
+    rounds,
+    unit: options.unit ?? 'ops/s',
+  };
 }
 
 export function printResults(results: readonly PartResult[]): void {
   for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`);
-  const rows = results.map((r) => [r.part, r.case, `${Math.round(r.opsPerSecond).toLocaleString('en-US')} ${r.unit}`, `${Math.round(r.min).toLocaleString('en-US')}–${Math.round(r.max).toLocaleString('en-US')}`]);
+  const rows = results.map((r) => [
+    r.part,
+    r.case,
+    `${Math.round(r.opsPerSecond).toLocaleString('en-US')} ${r.unit}`,
+    `${Math.round(r.min).toLocaleString('en-US')}–${Math.round(r.max).toLocaleString('en-US')}`,
+  ]);
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => (row[i] ?? '').length), 8));
   for (const row of rows) process.stderr.write(`${row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}\n`);
 }

@@ -31,24 +31,50 @@ async function main(): Promise<void> {
   };
   fresh();
   results.push(
-    await measure('stanza', 'StreamParser: 1,000 small IQs in 4 KiB chunks', () => {
-      for (const chunk of chunks) parser.write(chunk);
-      if (stanzas > 1_000_000) {
-        stanzas = 0;
-        fresh();
-      }
-    }, { opsPerCall: 1000, unit: 'stanzas/s' }),
+    await measure(
+      'stanza',
+      'StreamParser: 1,000 small IQs in 4 KiB chunks',
+      () => {
+        for (const chunk of chunks) parser.write(chunk);
+        if (stanzas > 1_000_000) {
+          stanzas = 0;
+          fresh();
+        }
+      },
+      { opsPerCall: 1000, unit: 'stanzas/s' },
+    ),
   );
-  results.push(await measure('stanza', 'parseElement: vCard get (event text → Element)', () => parseElement(VCARD_GET), { unit: 'stanzas/s' }));
-  results.push(await measure('stanza', 'parseElement: vCard result with YB_ONLINETIME', () => parseElement(VCARD_RESULT), { unit: 'stanzas/s' }));
-  const element = parseElement(VCARD_RESULT);
-  results.push(await measure('stanza', 'serialize: vCard result', () => serialize(element), { unit: 'stanzas/s' }));
   results.push(
-    await measure('stanza', 'xml() + serialize: online-time result', () =>
-      serialize(
-        xml('iq', { type: 'result', id: 'b2x', from: 'bench7@localhost', to: 'bench1@localhost/r1' },
-          xml('query', { xmlns: 'youbao:xmpp:onlinetime' }, xml('onlinetime', {}, '12345'))),
-      ), { unit: 'stanzas/s' }),
+    await measure('stanza', 'parseElement: vCard get (event text → Element)', () => parseElement(VCARD_GET), {
+      unit: 'stanzas/s',
+    }),
+  );
+  results.push(
+    await measure(
+      'stanza',
+      'parseElement: vCard result with YB_ONLINETIME',
+      () => parseElement(VCARD_RESULT),
+      { unit: 'stanzas/s' },
+    ),
+  );
+  const element = parseElement(VCARD_RESULT);
+  results.push(
+    await measure('stanza', 'serialize: vCard result', () => serialize(element), { unit: 'stanzas/s' }),
+  );
+  results.push(
+    await measure(
+      'stanza',
+      'xml() + serialize: online-time result',
+      () =>
+        serialize(
+          xml(
+            'iq',
+            { type: 'result', id: 'b2x', from: 'bench7@localhost', to: 'bench1@localhost/r1' },
+            xml('query', { xmlns: 'youbao:xmpp:onlinetime' }, xml('onlinetime', {}, '12345')),
+          ),
+        ),
+      { unit: 'stanzas/s' },
+    ),
   );
   printResults(results);
 }

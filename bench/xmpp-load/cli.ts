@@ -40,17 +40,42 @@ const SCENARIOS = ['populate', 'login', 'vcard', 'onlinetime', 'last', 'ping', '
 type Scenario = (typeof SCENARIOS)[number];
 
 const STRING_OPTIONS = [
-  'host', 'port', 'domain', 'prefix', 'users', 'password', 'mech', 'label', 'timeout-ms', 'cache-file',
-  'clients', 'outstanding', 'seconds', 'warmup', 'addressing', 'target-users', 'rate', 'login-concurrency',
-  'logins', 'concurrency', 'max-seconds', 'connections', 'pid', 'settle', 'hold-ms', 'mysql-url',
-  'probe-every', 'vcards',
+  'host',
+  'port',
+  'domain',
+  'prefix',
+  'users',
+  'password',
+  'mech',
+  'label',
+  'timeout-ms',
+  'cache-file',
+  'clients',
+  'outstanding',
+  'seconds',
+  'warmup',
+  'addressing',
+  'target-users',
+  'rate',
+  'login-concurrency',
+  'logins',
+  'concurrency',
+  'max-seconds',
+  'connections',
+  'pid',
+  'settle',
+  'hold-ms',
+  'mysql-url',
+  'probe-every',
+  'vcards',
 ];
 const BOOLEAN_OPTIONS = ['tls', 'presence', 'register', 'help', 'json'];
 
 function int(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a non-negative number, got "${value}"`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new Error(`--${name} must be a non-negative number, got "${value}"`);
   return n;
 }
 
@@ -72,7 +97,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return b('help') ? 0 : 2;
   }
   const mech = (s('mech') ?? 'auto') as ClientMechanism | 'auto';
-  if (!['auto', 'SCRAM-SHA-1', 'SCRAM-SHA-256', 'PLAIN'].includes(mech)) throw new Error(`unknown --mech ${mech}`);
+  if (!['auto', 'SCRAM-SHA-1', 'SCRAM-SHA-256', 'PLAIN'].includes(mech))
+    throw new Error(`unknown --mech ${mech}`);
   const cache = new ScramKeyCache();
   const cacheFile = s('cache-file');
   if (cacheFile !== undefined) cache.load(resolve(cacheFile));
@@ -145,8 +171,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (cacheFile !== undefined) cache.save(resolve(cacheFile));
   // How busy the tool itself was (near 100%: the client may be the bottleneck) and the machine's load.
   const cpu = process.cpuUsage(cpuBefore);
-  const clientCpuPct = Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore)) * 1000) / 10;
-  result = { ...result, extra: { ...result.extra, clientCpuPct, loadAvg1: Math.round((loadavg()[0] ?? 0) * 100) / 100 } };
+  const clientCpuPct =
+    Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore)) * 1000) / 10;
+  result = {
+    ...result,
+    extra: { ...result.extra, clientCpuPct, loadAvg1: Math.round((loadavg()[0] ?? 0) * 100) / 100 },
+  };
   process.stdout.write(`${toJsonLine(result)}\n`);
   if (!b('json')) process.stderr.write(`${toTable([result])}\n`);
   return 0;

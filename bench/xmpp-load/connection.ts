@@ -269,7 +269,10 @@ export class XmppClient {
       `<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>${this.options.resource}</resource></bind>`,
     );
     this.jid = /<jid>([^<]+)<\/jid>/.exec(bind)?.[1] ?? `${this.options.user}@${this.options.domain}`;
-    const session = /<session xmlns=['"]urn:ietf:params:xml:ns:xmpp-session['"]\s*(\/>|>([\s\S]*?)<\/session>)/.exec(features);
+    const session =
+      /<session xmlns=['"]urn:ietf:params:xml:ns:xmpp-session['"]\s*(\/>|>([\s\S]*?)<\/session>)/.exec(
+        features,
+      );
     if (session !== null && !(session[2] ?? '').includes('optional')) {
       await this.iq(`<session xmlns='urn:ietf:params:xml:ns:xmpp-session'/>`);
     }

@@ -29,7 +29,18 @@ function fmt(n: number | undefined, digits = 2): string {
 
 /** A small fixed-width table of results. */
 export function toTable(results: readonly ScenarioResult[]): string {
-  const header = ['label', 'scenario', 'ops', 'rate/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'extra'];
+  const header = [
+    'label',
+    'scenario',
+    'ops',
+    'rate/s',
+    'p50 ms',
+    'p95 ms',
+    'p99 ms',
+    'max ms',
+    'errors',
+    'extra',
+  ];
   const rows = results.map((r) => {
     const errors = Object.values(r.errors).reduce((a, b) => a + b, 0);
     const extra = Object.entries(r.extra)
@@ -50,6 +61,10 @@ export function toTable(results: readonly ScenarioResult[]): string {
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
-    cells.map((c, i) => (i < 2 || i === cells.length - 1 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+    cells
+      .map((c, i) =>
+        i < 2 || i === cells.length - 1 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0),
+      )
+      .join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }

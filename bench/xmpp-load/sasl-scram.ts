@@ -24,7 +24,13 @@ export class ScramKeyCache {
     const key = `${alg}\u0000${user}\u0000${salt}\u0000${iterations}`;
     const found = this.keys.get(key);
     if (found !== undefined) return found;
-    const salted = pbkdf2Sync(password, Buffer.from(salt, 'base64'), iterations, alg === 'sha1' ? 20 : 32, alg);
+    const salted = pbkdf2Sync(
+      password,
+      Buffer.from(salt, 'base64'),
+      iterations,
+      alg === 'sha1' ? 20 : 32,
+      alg,
+    );
     const clientKey = createHmac(alg, salted).update('Client Key').digest();
     const keys: DerivedKeys = {
       clientKey,
@@ -53,7 +59,11 @@ export class ScramKeyCache {
     if (!this.dirty) return;
     const out: Record<string, [string, string, string]> = {};
     for (const [key, k] of this.keys) {
-      out[key] = [k.clientKey.toString('base64'), k.storedKey.toString('base64'), k.serverKey.toString('base64')];
+      out[key] = [
+        k.clientKey.toString('base64'),
+        k.storedKey.toString('base64'),
+        k.serverKey.toString('base64'),
+      ];
     }
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(out));
@@ -114,7 +124,9 @@ export class ScramClient {
     const text = Buffer.from(serverFinalB64, 'base64').toString();
     if (!text.startsWith('v=') || this.expectedServerSignature === undefined) return false;
     const got = Buffer.from(text.slice(2).split(',')[0] ?? '', 'base64');
-    return got.length === this.expectedServerSignature.length && timingSafeEqual(got, this.expectedServerSignature);
+    return (
+      got.length === this.expectedServerSignature.length && timingSafeEqual(got, this.expectedServerSignature)
+    );
   }
 }
 

@@ -19,7 +19,11 @@ export interface ChurnScenarioOptions {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Logins and logouts at a steady rate: session events/s, login latency, and (optionally) the storage lag. */
-export async function runChurnScenario(target: Target, label: string, o: ChurnScenarioOptions): Promise<ScenarioResult> {
+export async function runChurnScenario(
+  target: Target,
+  label: string,
+  o: ChurnScenarioOptions,
+): Promise<ScenarioResult> {
   const errors = new ErrorCounts();
   const loginLatency = new LatencyRecorder();
   const free = range1(target.users);
@@ -39,7 +43,8 @@ export async function runChurnScenario(target: Target, label: string, o: ChurnSc
       const logoutAt = Date.now();
       await client.close(5000);
       logouts += 1;
-      if (o.probe !== undefined && logouts % o.probeEvery === 0) o.probe.watch(bareJid(target, index), logoutAt);
+      if (o.probe !== undefined && logouts % o.probeEvery === 0)
+        o.probe.watch(bareJid(target, index), logoutAt);
     } catch (err) {
       errors.addError(err);
     } finally {
@@ -82,7 +87,12 @@ export async function runChurnScenario(target: Target, label: string, o: ChurnSc
       loginsPerSecond: Math.round((logins / startedSeconds) * 10) / 10,
       ...(lag === undefined
         ? {}
-        : { lagSamples: lag.summary.count, lagP50Ms: lag.summary.p50, lagP99Ms: lag.summary.p99, lagMaxMs: lag.summary.max }),
+        : {
+            lagSamples: lag.summary.count,
+            lagP50Ms: lag.summary.p50,
+            lagP99Ms: lag.summary.p99,
+            lagMaxMs: lag.summary.max,
+          }),
     },
     at: new Date().toISOString(),
   };

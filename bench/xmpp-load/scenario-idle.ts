@@ -24,13 +24,24 @@ export function rssKb(pid: number): number {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** N logged-in connections held open: the server's RSS growth per connection. */
-export async function runIdleScenario(target: Target, label: string, o: IdleScenarioOptions): Promise<ScenarioResult> {
+export async function runIdleScenario(
+  target: Target,
+  label: string,
+  o: IdleScenarioOptions,
+): Promise<ScenarioResult> {
   const errors = new ErrorCounts();
-  if (o.connections > target.users) throw new Error(`idle: ${o.connections} connections need as many users (have ${target.users})`);
+  if (o.connections > target.users)
+    throw new Error(`idle: ${o.connections} connections need as many users (have ${target.users})`);
   await sleep(o.settleSeconds * 1000);
   const before = o.pid > 0 ? rssKb(o.pid) : 0;
   const started = performance.now();
-  const clients = await loginAll(target, range1(o.connections), o.concurrency, errors, Date.now() + o.maxSeconds * 1000);
+  const clients = await loginAll(
+    target,
+    range1(o.connections),
+    o.concurrency,
+    errors,
+    Date.now() + o.maxSeconds * 1000,
+  );
   const loginSeconds = (performance.now() - started) / 1000;
   await sleep(o.settleSeconds * 1000);
   const held = clients.filter(({ client }) => !client.isClosed).length;

@@ -32,11 +32,16 @@ const PAYLOAD: Record<IqKind, string> = {
 const CONDITION = /<([a-z-]+)\s+xmlns=['"]urn:ietf:params:xml:ns:xmpp-stanzas['"]/;
 
 /** IQ load: C logged-in clients keep K IQs outstanding (or offer a fixed rate) for D seconds. */
-export async function runIqScenario(target: Target, label: string, o: IqScenarioOptions): Promise<ScenarioResult> {
+export async function runIqScenario(
+  target: Target,
+  label: string,
+  o: IqScenarioOptions,
+): Promise<ScenarioResult> {
   const errors = new ErrorCounts();
   const deadlineForLogin = Date.now() + Math.max(30_000, o.clients * 200);
   const clients = await loginAll(target, range1(o.clients), o.loginConcurrency, errors, deadlineForLogin);
-  if (clients.length === 0) throw new Error(`${label}: no client could log in: ${JSON.stringify(errors.counts)}`);
+  if (clients.length === 0)
+    throw new Error(`${label}: no client could log in: ${JSON.stringify(errors.counts)}`);
 
   const latency = new LatencyRecorder();
   const extra = { emptyResults: 0, withOnlineTime: 0, timeouts: 0, lostConnections: 0 };
@@ -106,7 +111,10 @@ export async function runIqScenario(target: Target, label: string, o: IqScenario
   if (ticker !== undefined) clearInterval(ticker);
   // Let the IQs in flight come back (bounded), then count the rest as timeouts.
   const graceUntil = Date.now() + 10_000;
-  while (Date.now() < graceUntil && clients.some(({ client }) => client.outstanding > 0 && !client.isClosed)) {
+  while (
+    Date.now() < graceUntil &&
+    clients.some(({ client }) => client.outstanding > 0 && !client.isClosed)
+  ) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   for (const { client } of clients) extra.timeouts += client.abandonPending();

@@ -15,7 +15,11 @@ export interface LoginScenarioOptions {
  * Logins: connect, SASL, bind (the time measured), then close without waiting for the server's
  * close (closes are awaited after the clock stops). logins/s = successful logins / elapsed.
  */
-export async function runLoginScenario(target: Target, label: string, o: LoginScenarioOptions): Promise<ScenarioResult> {
+export async function runLoginScenario(
+  target: Target,
+  label: string,
+  o: LoginScenarioOptions,
+): Promise<ScenarioResult> {
   const errors = new ErrorCounts();
   const latency = new LatencyRecorder();
   const closing: Array<Promise<void>> = [];

@@ -22,7 +22,11 @@ export function benchVcard(target: Target, index: number): string {
 }
 
 /** Creates the bench accounts (optionally) and their vCards; bounded in time. */
-export async function runPopulate(target: Target, label: string, o: PopulateOptions): Promise<ScenarioResult> {
+export async function runPopulate(
+  target: Target,
+  label: string,
+  o: PopulateOptions,
+): Promise<ScenarioResult> {
   const errors = new ErrorCounts();
   const deadline = Date.now() + o.maxSeconds * 1000;
   const started = performance.now();

@@ -103,7 +103,10 @@ export async function loginAll(
 }
 
 /** Closes every client politely (bounded), in parallel. */
-export async function closeAll(clients: ReadonlyArray<{ client: XmppClient }>, timeoutMs = 5000): Promise<void> {
+export async function closeAll(
+  clients: ReadonlyArray<{ client: XmppClient }>,
+  timeoutMs = 5000,
+): Promise<void> {
   await Promise.all(clients.map(({ client }) => client.close(timeoutMs)));
 }
 

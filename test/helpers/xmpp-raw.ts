@@ -84,11 +84,19 @@ export class RawXmppClient {
 
   /** SCRAM-SHA-1 (RFC 5802) over the current stream; resolves after <success/> and the new stream's features. */
   async authenticate(username: string, password: string, domain = 'localhost'): Promise<void> {
+    const outcome = await this.scram(username, password);
+    if (outcome !== 'success') throw new Error(`authentication failed: ${outcome}`);
+    await this.openStream(domain);
+  }
+
+  /** One SCRAM-SHA-1 attempt: 'success' or the SASL failure condition. */
+  async scram(username: string, password: string): Promise<string> {
     const clientNonce = randomBytes(12).toString('base64');
     const first = `n=${username},r=${clientNonce}`;
     this.send(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-1'>${b64(`n,,${first}`)}</auth>`);
-    const challenge = /<challenge[^>]*>([^<]*)<\/challenge>/.exec(await this.expect(/<challenge[^>]*>[^<]*<\/challenge>/));
-    const serverFirst = Buffer.from(challenge?.[1] ?? '', 'base64').toString();
+    const step = await this.expect(/<challenge[^>]*>[^<]*<\/challenge>|<failure[\s\S]*?<\/failure>/);
+    if (step.startsWith('<failure')) return failureCondition(step);
+    const serverFirst = Buffer.from(/>([^<]*)</.exec(step)?.[1] ?? '', 'base64').toString();
     const fields = Object.fromEntries(serverFirst.split(',').map((f) => [f[0], f.slice(2)]));
     const salted = pbkdf2Sync(password, Buffer.from(fields.s ?? '', 'base64'), Number(fields.i), 20, 'sha1');
     const clientKey = createHmac('sha1', salted).update('Client Key').digest();
@@ -97,8 +105,8 @@ export class RawXmppClient {
     const signature = createHmac('sha1', storedKey).update(`${first},${serverFirst},${withoutProof}`).digest();
     const proof = Buffer.from(clientKey.map((byte, i) => byte ^ (signature[i] ?? 0)));
     this.send(`<response xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>${b64(`${withoutProof},p=${proof.toString('base64')}`)}</response>`);
-    await this.expect(/<success[^>]*>[^<]*<\/success>|<success[^>]*\/>/);
-    await this.openStream(domain);
+    const end = await this.expect(/<success[^>]*>[^<]*<\/success>|<success[^>]*\/>|<failure[\s\S]*?<\/failure>/);
+    return end.startsWith('<failure') ? failureCondition(end) : 'success';
   }
 
   /** Binds a resource; returns the full JID. */
@@ -162,4 +170,8 @@ function matchString(text: string, needle: string): RegExpExecArray | null {
   const match = [needle] as unknown as RegExpExecArray;
   match.index = index;
   return match;
+}
+
+function failureCondition(failure: string): string {
+  return /<failure[^>]*><([a-z-]+)/.exec(failure)?.[1] ?? 'unknown';
 }

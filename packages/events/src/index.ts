@@ -20,4 +20,5 @@ export {
   type EdgesEvent,
 } from './schemas.js';
 export { createEvent, type CreateEventOptions } from './create-event.js';
+export { EVENT_CATALOGUE, renderEventCatalogue } from './catalogue.js';
 export { encodeEvent, decodeEvent, decodeEventOfTypes } from './codec.js';

@@ -45,6 +45,8 @@ export interface Edge {
   /** The current boot id (null before start). */
   bootId(): string | null;
   sessionCount(): number;
+  /** Open client connections (bound or not). */
+  connectionCount(): number;
 }
 
 const REPLY_RETENTION_MS = 3_600_000;
@@ -149,6 +151,7 @@ export function createEdge(deps: EdgeDeps): Edge {
     edgeId: config.edgeId,
     bootId: () => (ctx.identity.bootId === '' ? null : ctx.identity.bootId),
     sessionCount: () => ctx.registry.size,
+    connectionCount: () => connections.size,
     isReady: () => phase === 'running' && !ctx.outbox.isFull(),
 
     async start() {

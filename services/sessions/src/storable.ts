@@ -11,6 +11,8 @@ const RESOURCE_CHARS = STORE_LIMITS.resource;
 const IP_CHARS = STORE_LIMITS.ip;
 /** An opening balance above a century is a data error, and would push totals past safe integers. */
 export const MAX_BALANCE_MS = 100 * 365.25 * 24 * 3600_000;
+/** Event times past 2200-01-01 are a broken clock; summing them could leave the safe integers. */
+export const MAX_EVENT_AT = Date.UTC(2200, 0, 1);
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 // eslint-disable-next-line no-control-regex
@@ -42,7 +44,10 @@ export interface StorableProblem {
 
 /** Null when the store can hold every value the event leads to; else the first offending field. */
 export function storableProblem(event: SessionsEvent): StorableProblem | null {
-  const checks: Array<[string, string | null]> = [['payload.jid', keyProblem(bareJid(event.payload.jid))]];
+  const checks: Array<[string, string | null]> = [
+    ['at', event.at > MAX_EVENT_AT ? `after ${new Date(MAX_EVENT_AT).toISOString()}` : null],
+    ['payload.jid', keyProblem(bareJid(event.payload.jid))],
+  ];
   if (event.type === 'balance.opened') {
     if (event.payload.ms > MAX_BALANCE_MS) checks.push(['payload.ms', `above ${MAX_BALANCE_MS} ms`]);
   } else {

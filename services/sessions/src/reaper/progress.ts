@@ -1,5 +1,8 @@
 import { performance } from 'node:perf_hooks';
 
+import type { Bus } from '@onlinetime/bus';
+import { TOPICS } from '@onlinetime/events';
+
 /**
  * How far the reaper has read xmpp.edges since its last assignment. A timeout verdict is only fair
  * once every heartbeat published before the sweep began has been recorded.
@@ -58,4 +61,24 @@ export function createEdgesProgress(): EdgesProgress {
       });
     },
   };
+}
+
+/**
+ * True once every xmpp.edges message published before the call is recorded: waits up to `waitMs`
+ * for the consumer to reach the high watermark seen now. A member that got nothing delivered for a
+ * whole timeout since its assignment had nothing left to read (its group's commit is at the end).
+ */
+export async function caughtUp(
+  bus: Bus,
+  progress: EdgesProgress,
+  waitMs: number,
+  heartbeatTimeoutMs: number,
+): Promise<boolean> {
+  const [description] = await bus.describeTopics([TOPICS.edges]);
+  const partition = description?.partitions.find((p) => p.partition === 0);
+  if (partition === undefined) return false;
+  const high = BigInt(partition.high);
+  if (BigInt(partition.low) === high) return true;
+  if (await progress.reach(high, waitMs)) return true;
+  return progress.next === null && progress.sinceAssignmentMs() >= heartbeatTimeoutMs;
 }

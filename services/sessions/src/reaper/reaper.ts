@@ -10,7 +10,7 @@ import { NOOP_METRICS, reaperMetrics } from '../metrics.js';
 import { createOutageLog } from '../outage.js';
 import { keyProblem } from '../storable.js';
 import { foldEdgeEvents } from './boots.js';
-import { createEdgesProgress } from './progress.js';
+import { caughtUp, createEdgesProgress } from './progress.js';
 import { createSweeper, type SweepResult } from './sweep.js';
 
 export const DEFAULT_REAPER_GROUP = 'onlinetime-reaper';
@@ -70,17 +70,6 @@ export function createReaper(options: ReaperOptions): Reaper {
   let chain: Promise<unknown> = Promise.resolve();
   let queued = false;
 
-  async function caughtUp(): Promise<boolean> {
-    const [description] = await bus.describeTopics([TOPICS.edges]);
-    const partition = description?.partitions.find((p) => p.partition === 0);
-    if (partition === undefined) return false;
-    const high = BigInt(partition.high);
-    if (BigInt(partition.low) === high) return true;
-    if (await progress.reach(high, Math.min(sweepIntervalMs, heartbeatTimeoutMs))) return true;
-    // Nothing delivered for a whole timeout since the assignment: the group had read it all.
-    return progress.next === null && progress.sinceAssignmentMs() >= heartbeatTimeoutMs;
-  }
-
   const runSweep = createSweeper({
     bus,
     edges,
@@ -90,7 +79,8 @@ export function createReaper(options: ReaperOptions): Reaper {
     sessionsTopic: TOPICS.sessions,
     heartbeatTimeoutMs,
     clock,
-    caughtUp,
+    caughtUp: () =>
+      caughtUp(bus, progress, Math.min(sweepIntervalMs, heartbeatTimeoutMs), heartbeatTimeoutMs),
   });
 
   function sweep(onStart?: () => void): Promise<SweepResult> {
