@@ -263,7 +263,8 @@ export class Connection {
   private onTick(): void {
     const now = Date.now();
     const { idleTimeoutMs, keepaliveIntervalMs } = this.options.limits;
-    if (now - this.lastReceived >= idleTimeoutMs) {
+    // A connection paused for its byte rate or a full inbox is busy, not idle.
+    if (this.paused.size === 0 && now - this.lastReceived >= idleTimeoutMs) {
       this.streamError('connection-timeout', 'idle for too long', 'timeout');
     } else if (this.headerSent && now - this.lastSent >= keepaliveIntervalMs) {
       this.write(' ');

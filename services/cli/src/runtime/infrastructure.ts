@@ -31,7 +31,14 @@ export async function openInfrastructure(options: InfrastructureOptions): Promis
   const bus =
     options.kafkaBrokers === undefined
       ? createEmbeddedBus()
-      : createKafkaBus({ brokers: [...options.kafkaBrokers], clientId: `onlinetime-${options.service}`, logger });
+      : createKafkaBus({
+          brokers: [...options.kafkaBrokers],
+          clientId: `onlinetime-${options.service}`,
+          logger,
+          // KafkaJS handles one partition batch at a time by default: IQ latency and worker
+          // throughput both need the partitions a member holds served side by side.
+          consumer: { partitionsConsumedConcurrently: 4 },
+        });
   let store: Store;
   if (options.mysqlUrl === undefined) {
     store = createMemoryStore();
