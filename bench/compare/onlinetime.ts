@@ -3,11 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { createKafkaBus } from '@onlinetime/bus';
-import { TOPICS } from '@onlinetime/events';
-import { createLogger } from '@onlinetime/logging';
 import { deriveScramKeys } from '@onlinetime/scram';
-import { createDatabaseIfMissing, createMysqlStore, dropDatabase, migrate } from '@onlinetime/store';
+import { createDatabaseIfMissing, createMysqlStore, dropDatabase } from '@onlinetime/store';
 
 import { startBenchKafka, KAFKA_VERSION, type BenchKafka } from './kafka.js';
 import { freePort, portOpen, run, spawnLogged, waitUntil, type Child } from './process-utils.js';
@@ -63,19 +60,9 @@ export function createOnlinetime(options: OnlinetimeOptions): ServerUnderTest & 
         kafka = await startBenchKafka(options.root);
         brokers = kafka.brokers;
       }
-      const logger = createLogger({ name: 'bench', level: 'warn' });
-      const bus = createKafkaBus({ brokers: brokers.split(','), clientId: 'bench-setup', logger });
-      try {
-        await bus.ensureTopics([
-          { topic: TOPICS.sessions, partitions: 4, retentionMs: -1 },
-          { topic: TOPICS.edges, partitions: 1, retentionMs: -1 },
-          { topic: TOPICS.iq, partitions: 4, retentionMs: 3600_000 },
-        ]);
-      } finally {
-        await bus.stop();
-      }
+      // As an operator would: an empty database, then `onlinetime setup` (migrations, then topics).
       await createDatabaseIfMissing(mysqlUrl);
-      await migrate({ url: mysqlUrl });
+      await run(process.execPath, [cli, 'setup'], { env: await env(), cwd: options.root });
     },
     async start() {
       if (await portOpen(options.port)) throw new Error(`port ${options.port} is already in use`);

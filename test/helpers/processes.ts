@@ -115,14 +115,19 @@ export async function startService(command: string, options: StartOptions = {}):
     });
   };
 
-  const stop = async (timeoutMs = 20_000): Promise<number | null> => {
-    if (exitCode === undefined) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      await exited;
-      clearTimeout(killer);
-    }
-    return exitCode ?? null;
+  // One SIGTERM only: a second one makes a service exit at once instead of draining.
+  let stopping: Promise<number | null> | undefined;
+  const stop = (timeoutMs = 20_000): Promise<number | null> => {
+    stopping ??= (async () => {
+      if (exitCode === undefined) {
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+        await exited;
+        clearTimeout(killer);
+      }
+      return exitCode ?? null;
+    })();
+    return stopping;
   };
 
   const started = await waitForLine(`${command} started`, (l) => typeof l.metricsPort === 'number', options.startTimeoutMs ?? 60_000).catch(

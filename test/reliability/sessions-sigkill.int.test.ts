@@ -39,6 +39,24 @@ afterAll(async () => {
   await store?.close();
 });
 
+const consumedBy = (s: ServiceProcess): Promise<number> =>
+  scrape(s.metricsPort)
+    .then((r) => metricValue(r.body, 'onlinetime_sessions_events_consumed_total'))
+    .catch(() => -1);
+
+/** A worker whose consumed counter moves within `timeoutMs`, or undefined. */
+async function busyOne(workers: readonly ServiceProcess[], timeoutMs: number): Promise<ServiceProcess | undefined> {
+  const before = await Promise.all(workers.map(consumedBy));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    await delay(200);
+    const now = await Promise.all(workers.map(consumedBy));
+    const i = now.findIndex((v, k) => v > (before[k] ?? 0));
+    if (i >= 0) return workers[i];
+  }
+  return undefined;
+}
+
 describe('sessions workers SIGKILLed under load', () => {
   it(
     `ends with exact totals after at least ${MIN_KILLS} SIGKILLs during ${LOAD_SECONDS} s of load`,
@@ -50,17 +68,17 @@ describe('sessions workers SIGKILLed under load', () => {
       const kills: Array<{ afterMs: number; consumed: number }> = [];
       const started = Date.now();
       try {
-        // Two workers at a time; one of them is killed 0.5-3 s after it started, and replaced.
+        // Two workers at a time: a new one joins, then one that is applying events right now (its
+        // consumed counter moves) is killed a random 0-300 ms later, in the middle of its work.
         const live: ServiceProcess[] = [await startService('sessions', { name: 'sessions-0' })];
         const load = publishPaced(bus, stream, LOAD_SECONDS, 1_000);
         let n = 1;
         const rounds = async (): Promise<void> => {
           live.push(await startService('sessions', { name: `sessions-${n++}` }));
-          await delay(randomInt(500, 3_000));
-          const victim = live.splice(randomInt(0, live.length), 1)[0] as ServiceProcess;
-          const consumed = await scrape(victim.metricsPort)
-            .then((r) => metricValue(r.body, 'onlinetime_sessions_events_consumed_total'))
-            .catch(() => -1);
+          const victim = (await busyOne(live, 15_000)) ?? (live[randomInt(0, live.length)] as ServiceProcess);
+          live.splice(live.indexOf(victim), 1);
+          await delay(randomInt(0, 300));
+          const consumed = await consumedBy(victim);
           await victim.kill();
           kills.push({ afterMs: Date.now() - started, consumed });
         };

@@ -15,6 +15,7 @@ import {
 
 import type { EdgeMetrics } from './metrics.js';
 import { stanzaKind } from './metrics.js';
+import { Inbox } from './inbox.js';
 import { ByteRateLimiter } from './rate-limiter.js';
 
 export interface ConnectionLimits {
@@ -72,8 +73,7 @@ export class Connection {
   private clientClosed = false;
   private socket: Socket;
   private parser: StreamParser;
-  private readonly inbox: InboxItem[] = [];
-  private draining = false;
+  private readonly inbox: Inbox<InboxItem>;
   private readonly paused = new Set<string>();
   private readonly limiter: ByteRateLimiter;
   private lastReceived = Date.now();
@@ -88,6 +88,17 @@ export class Connection {
     this.logger = options.logger;
     const { limits } = options;
     this.limiter = new ByteRateLimiter(limits.maxBytesPerSecond);
+    this.inbox = new Inbox<InboxItem>({
+      handle: (item) => options.handle(this, item),
+      high: INBOX_HIGH,
+      low: INBOX_LOW,
+      onHigh: () => this.pause('inbox'),
+      onLow: () => this.resume('inbox'),
+      onError: (err) => {
+        this.logger.error({ err, ip: this.ip, jid: this.session?.jid }, 'stanza handling failed');
+        this.streamError('internal-server-error', undefined, 'error');
+      },
+    });
     this.parser = this.newParser(limits.maxStanzaBytesPreauth);
     this.attach(this.socket);
     this.authTimer = setTimeout(() => {
@@ -105,7 +116,7 @@ export class Connection {
 
   /** Writes raw text (stream header, features); ignored once closed. */
   write(text: string): void {
-    if (this.closed || this.socket.destroyed) return;
+    if (this.closed || this.socket.destroyed || this.socket.writableEnded) return;
     this.socket.write(text);
     this.lastSent = Date.now();
     if (this.socket.writableLength > this.options.limits.maxWriteBufferBytes) {
@@ -173,50 +184,28 @@ export class Connection {
     clearTimeout(this.authTimer);
     clearInterval(this.ticker);
     this.parser.halt();
-    this.inbox.length = 0;
+    this.inbox.stop();
     this.options.onClosed(this, reason);
   }
 
   private newParser(maxStanzaBytes: number): StreamParser {
     const parser = new StreamParser({ limits: { ...this.options.limits.parser, maxStanzaBytes } });
-    parser.on('stream-start', (attrs, name) => this.enqueue({ kind: 'start', attrs, name }));
+    parser.on('stream-start', (attrs, name) => this.inbox.push({ kind: 'start', attrs, name }));
     parser.on('stanza', (element) => {
       // Nothing after <starttls/> may be read as XML: the TLS handshake follows.
       if (element.is('starttls', NS.tls)) parser.halt();
       this.options.metrics.stanzasIn.inc({ kind: stanzaKind(element.name) });
-      this.enqueue({ kind: 'element', element });
+      this.inbox.push({ kind: 'element', element });
     });
     parser.on('stream-end', () => {
       this.clientClosed = true;
-      this.enqueue({ kind: 'end' });
+      this.inbox.push({ kind: 'end' });
     });
     parser.on('error', (err) => {
       this.pause('error');
-      this.enqueue({ kind: 'error', condition: err.condition, text: err.text });
+      this.inbox.push({ kind: 'error', condition: err.condition, text: err.text });
     });
     return parser;
-  }
-
-  private enqueue(item: InboxItem): void {
-    this.inbox.push(item);
-    if (this.inbox.length > INBOX_HIGH) this.pause('inbox');
-    void this.drain();
-  }
-
-  private async drain(): Promise<void> {
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      while (this.inbox.length > 0 && !this.closed) {
-        await this.options.handle(this, this.inbox.shift() as InboxItem);
-        if (this.inbox.length < INBOX_LOW) this.resume('inbox');
-      }
-    } catch (err) {
-      this.logger.error({ err, ip: this.ip, jid: this.session?.jid }, 'stanza handling failed');
-      this.streamError('internal-server-error', undefined, 'error');
-    } finally {
-      this.draining = false;
-    }
   }
 
   private readonly onData = (chunk: Buffer): void => {
@@ -227,7 +216,12 @@ export class Connection {
       this.pause('rate');
       setTimeout(() => this.resume('rate'), wait).unref();
     }
-    this.parser.write(chunk);
+    try {
+      this.parser.write(chunk);
+    } catch (err) {
+      this.logger.error({ err, ip: this.ip }, 'stream parsing failed');
+      this.streamError('internal-server-error', undefined, 'error');
+    }
   };
 
   private readonly onEnd = (): void => this.finish(this.clientClosed ? 'closed' : 'error');

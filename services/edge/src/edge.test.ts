@@ -1,8 +1,9 @@
-import { createEmbeddedBus, type EmbeddedBus } from '@onlinetime/bus';
+import { createEmbeddedBus, type Bus, type EmbeddedBus } from '@onlinetime/bus';
 import { TOPICS, createEvent, decodeEvent, edgeTopic, encodeEvent, type OnlinetimeEvent } from '@onlinetime/events';
 import { createLogger } from '@onlinetime/logging';
 import { createMetrics } from '@onlinetime/metrics';
 import { createMemoryStore, type Store } from '@onlinetime/store';
+import { waitFor } from '@onlinetime/bus/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { RawXmppClient } from '../../../test/helpers/xmpp-raw.js';
@@ -11,19 +12,20 @@ import { createEdge, type Edge } from './edge.js';
 
 let bus: EmbeddedBus;
 let store: Store;
-let edge: Edge;
+let edge: Edge | undefined;
 let port: number;
 const clients: RawXmppClient[] = [];
 
-async function startEdge(env: Record<string, string> = {}): Promise<void> {
+async function startEdge(env: Record<string, string> = {}, edgeBus: Bus = bus): Promise<Edge> {
   edge = createEdge({
-    config: edgeTestConfig({ XMPP_STARTTLS: 'false', ...env }),
-    bus,
+    config: edgeTestConfig({ XMPP_STARTTLS: 'false', IQ_TIMEOUT_MS: '300', ...env }),
+    bus: edgeBus,
     users: store.users,
     logger: createLogger({ name: 'edge-test', level: 'silent' }),
     metrics: createMetrics({ defaultMetrics: false }),
   });
   ({ port } = await edge.start());
+  return edge;
 }
 
 async function client(): Promise<RawXmppClient> {
@@ -47,17 +49,18 @@ beforeEach(async () => {
   ]);
   store = createMemoryStore();
   await addTestUser(store.users, 'alice', 'secret');
-  await startEdge({ IQ_TIMEOUT_MS: '300' });
 });
 
 afterEach(async () => {
   for (const c of clients.splice(0)) c.destroy();
-  await edge.stop();
+  await edge?.stop();
+  edge = undefined;
   await bus.stop();
 });
 
 describe('edge (embedded bus, memory store)', () => {
   it('logs in with SCRAM-SHA-1, binds, answers ping and disco, and publishes session events', async () => {
+    await startEdge();
     const c = await client();
     expect(await c.openStream()).toContain('<mechanism>SCRAM-SHA-1</mechanism>');
     expect(c.received).not.toContain('<mechanism>PLAIN</mechanism>');
@@ -81,6 +84,7 @@ describe('edge (embedded bus, memory store)', () => {
   });
 
   it('publishes responder IQs with the stamped from, delivers the reply, times out the rest', async () => {
+    const edge = await startEdge();
     const c = await client();
     await c.login('alice', 'secret', 'r1');
     c.send("<iq type='get' id='v1' from='mallory@localhost/x'><vCard xmlns='vcard-temp'/></iq>");
@@ -106,6 +110,7 @@ describe('edge (embedded bus, memory store)', () => {
   });
 
   it('replaces a session bound to the same full JID with <conflict/>', async () => {
+    await startEdge();
     const first = await client();
     await first.login('alice', 'secret', 'same');
     const second = await client();
@@ -121,6 +126,7 @@ describe('edge (embedded bus, memory store)', () => {
   });
 
   it('stops gracefully: system-shutdown, session.stopped (shutdown), edge.stopped', async () => {
+    const edge = await startEdge();
     const c = await client();
     await c.login('alice', 'secret', 'r');
     await edge.stop();
@@ -131,5 +137,58 @@ describe('edge (embedded bus, memory store)', () => {
     expect(edges[0]).toBe('edge.started');
     expect(edges.at(-1)).toBe('edge.stopped');
     expect(edge.isReady()).toBe(false);
+  });
+});
+
+describe('edge: TLS and back-pressure', () => {
+  it('offers optional STARTTLS with a generated certificate; PLAIN only after TLS', async () => {
+    await startEdge({ XMPP_STARTTLS: 'true' });
+    const c = await client();
+    const plainFeatures = await c.openStream();
+    expect(plainFeatures).toContain('<starttls xmlns="urn:ietf:params:xml:ns:xmpp-tls"/>');
+    expect(plainFeatures).not.toContain('PLAIN');
+    await c.startTls();
+    expect(c.received).toMatch(/<mechanism>PLAIN<\/mechanism><\/mechanisms><\/stream:features>$/);
+    c.send(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>${Buffer.from('\0alice\0secret').toString('base64')}</auth>`);
+    await c.expect('<success xmlns="urn:ietf:params:xml:ns:xmpp-sasl"/>');
+    await c.openStream();
+    expect(await c.bind('tls')).toBe('alice@localhost/tls');
+  });
+
+  it('requires TLS before authentication unless plaintext is allowed', async () => {
+    await startEdge({ XMPP_STARTTLS: 'true', XMPP_ALLOW_PLAINTEXT: 'false' });
+    const c = await client();
+    const features = await c.openStream();
+    expect(features).toBe('<stream:features><starttls xmlns="urn:ietf:params:xml:ns:xmpp-tls"><required/></starttls></stream:features>');
+    expect(await c.scram('alice', 'secret')).toBe('encryption-required');
+  });
+
+  it('closes a connection whose TLS handshake is garbage, and keeps serving', async () => {
+    await startEdge({ XMPP_STARTTLS: 'true' });
+    const c = await client();
+    await c.openStream();
+    c.send("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+    await c.expect('<proceed xmlns="urn:ietf:params:xml:ns:xmpp-tls"/>');
+    c.send('this is not a TLS ClientHello');
+    await c.expectClose();
+    const next = await client();
+    expect(await next.openStream()).toContain('starttls');
+  });
+
+  it('refuses logins with temporary-auth-failure while the event buffer is full, and recovers', async () => {
+    const state = { down: true };
+    const flaky: Bus = {
+      ...bus,
+      publish: (topic, records) => (state.down ? Promise.reject(new Error('Kafka away')) : bus.publish(topic, records)),
+    };
+    const edge = await startEdge({ EVENT_BUFFER_CAPACITY: '1' }, flaky); // edge.started alone fills it
+    expect(edge.isReady()).toBe(false);
+    const c = await client();
+    await c.openStream();
+    expect(await c.scram('alice', 'secret')).toBe('temporary-auth-failure');
+    state.down = false;
+    await waitFor('ready again', () => edge.isReady(), { timeoutMs: 10_000 });
+    expect(await c.scram('alice', 'secret')).toBe('success');
+    expect((await eventsOn(TOPICS.edges)).map((e) => e.type)).toContain('edge.started');
   });
 });

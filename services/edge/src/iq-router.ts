@@ -90,6 +90,7 @@ function publish(
         if (ctx.pending.take(session.id, id) === undefined) return;
         connection.send(stanzaErrorReply(iq, { condition: 'internal-server-error', type: 'wait' }));
       },
-    );
+    )
+    .catch((err: unknown) => ctx.logger.error({ err, sessionId: session.id, iqId: id }, 'after publishing an IQ'));
   publishing.set(connection, next);
 }

@@ -41,7 +41,18 @@ export async function openMigratedStore(url: string, logger: Logger): Promise<St
 }
 
 export function openBus(brokers: readonly string[], command: string, logger: Logger): KafkaBus {
-  return createKafkaBus({ brokers, clientId: `onlinetime-cli-${command}`, logger, retry: { retries: 3 } });
+  const exp = (name: string, d: number): number => Number(process.env[name] ?? d);
+  return createKafkaBus({
+    brokers,
+    clientId: `onlinetime-cli-${command}`,
+    logger,
+    retry: { retries: 3 },
+    readLog: {
+      maxBytesPerPartition: exp('X_RL_PART', 10_485_760),
+      maxBytes: exp('X_RL_MAX', 52_428_800),
+      minBytes: exp('X_RL_MIN', 1_048_576),
+    },
+  });
 }
 
 /** Runs `work`, then closes what was opened, even when `work` throws. */
