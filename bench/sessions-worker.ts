@@ -20,7 +20,13 @@ import { createKafkaBus } from '@onlinetime/bus';
 import { createEvent, encodeEvent, sessionsKey, type SessionsEvent } from '@onlinetime/events';
 import { createLogger } from '@onlinetime/logging';
 import { createSessionsWorker } from '@onlinetime/sessions';
-import { createDatabaseIfMissing, createMysqlStore, migrate } from '@onlinetime/store';
+import {
+  createDatabaseIfMissing,
+  createMysqlStore,
+  migrate,
+  type AccountingRepository,
+  type AccountingTransaction,
+} from '@onlinetime/store';
 
 const T0 = 1_700_000_000_000;
 
@@ -40,6 +46,45 @@ function* sessionEvents(total: number, users: number, run: string): Generator<Se
       ? createEvent('session.started', { ...base, ip: '10.0.0.1' }, { source: 'bench', at })
       : createEvent('session.stopped', { ...base, reason: 'closed' }, { source: 'bench', at });
   }
+}
+
+type Timing = {
+  lockMs: number;
+  loadUsersMs: number;
+  loadFinishedMs: number;
+  saveMs: number;
+  commitMs: number;
+};
+
+/** The accounting repository with the time spent in each step of its transactions added up. */
+function timed(inner: AccountingRepository, t: Timing): AccountingRepository {
+  const clock = async <T>(key: keyof Timing, work: () => Promise<T>): Promise<T> => {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      t[key] += performance.now() - start;
+    }
+  };
+  return {
+    ...inner,
+    inPartitionTransaction(key, work) {
+      const begun = performance.now();
+      let finished = 0;
+      return inner
+        .inPartitionTransaction(key, (tx) => {
+          t.lockMs += performance.now() - begun;
+          const wrapped: AccountingTransaction = {
+            storedOffset: tx.storedOffset,
+            loadUsers: (jids) => clock('loadUsersMs', () => tx.loadUsers(jids)),
+            loadFinished: (ids) => clock('loadFinishedMs', () => tx.loadFinished(ids)),
+            save: (changes) => clock('saveMs', () => tx.save(changes)),
+          };
+          return work(wrapped).finally(() => (finished = performance.now()));
+        })
+        .finally(() => (t.commitMs += performance.now() - finished));
+    },
+  };
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -105,9 +150,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Reco
   const [description] = await bus.describeTopics([topic]);
   const high = new Map((description?.partitions ?? []).map((p) => [p.partition, BigInt(p.high)]));
 
+  const timing = { lockMs: 0, loadUsersMs: 0, loadFinishedMs: 0, saveMs: 0, commitMs: 0 };
   const worker = createSessionsWorker({
     bus,
-    store: store.accounting,
+    store: timed(store.accounting, timing),
     logger,
     groupId: `bench-${run}`,
     topic,
@@ -166,6 +212,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Reco
     meanBatchMessages: Math.round(batchSizes.reduce((a, b) => a + b, 0) / Math.max(1, batchSizes.length)),
     batchMsP50: Number(quantile(sortedMs, 0.5).toFixed(1)),
     batchMsP95: Number(quantile(sortedMs, 0.95).toFixed(1)),
+    storeMsPerBatch: Object.fromEntries(
+      Object.entries(timing).map(([k, v]) => [k, Number((v / Math.max(1, batchMs.length)).toFixed(1))]),
+    ),
     usersChecked: jids.length,
     mismatches,
   };

@@ -10,3 +10,4 @@ export {
   type ScramServerResult,
 } from './scram-server.js';
 export { parsePlain, verifyPlain, type PlainCredentials } from './plain.js';
+export { fakeScramKeys } from './fake-keys.js';

@@ -6,6 +6,8 @@ import {
   decodeBase64Strict,
   parsePlain,
   verifyPlain,
+  fakeScramKeys,
+  type ScramKeys,
   type ScramServer,
 } from '@onlinetime/scram';
 import { NS, bareJidOf, normalizeLocalpart, tryParseJid, xml, type Element } from '@onlinetime/stanza';
@@ -109,13 +111,27 @@ async function scramFirst(deps: SaslDeps, connection: Connection, exchange: Exch
   connection.send(xml('challenge', { xmlns: NS.sasl }, serverFirst.toString('base64')));
 }
 
+const KEY_BYTES = { 'SCRAM-SHA-1': 20, 'SCRAM-SHA-256': 32 } as const;
+
+function usableKeys(
+  credentials: Awaited<ReturnType<SaslDeps['users']['getCredentials']>>,
+  mechanism: ScramMechanism,
+): ScramKeys | undefined {
+  const keys = credentials?.scram[mechanism];
+  return keys !== undefined && keys.storedKey.length === KEY_BYTES[mechanism] ? keys : undefined;
+}
+
 async function plain(deps: SaslDeps, connection: Connection, data: Buffer): Promise<void> {
   const { authzid, authcid, password } = parsePlain(data);
   const account = accountOf(connection, authcid);
   refuseIfBlocked(deps, connection, account);
   const credentials = account === null ? null : await deps.users.getCredentials(account);
-  const keys = credentials?.scram['SCRAM-SHA-256'];
-  if (account === null || keys === undefined || !verifyPlain(keys, 'SCRAM-SHA-256', password)) {
+  // An unknown account costs the same key derivation as a wrong password: the answer's timing does
+  // not tell which accounts exist.
+  // Accounts imported with SCRAM-SHA-1 keys only (ejabberd) have unusable SHA-256 keys: verify with SHA-1.
+  const mechanism = usableKeys(credentials, 'SCRAM-SHA-256') ? 'SCRAM-SHA-256' : 'SCRAM-SHA-1';
+  const keys = usableKeys(credentials, mechanism) ?? fakeScramKeys('SCRAM-SHA-256', authcid);
+  if (account === null || credentials === null || !verifyPlain(keys, mechanism, password)) {
     throw new SaslFailure('not-authorized', 'authentication failed', { context: { account } });
   }
   const authz = authzid === '' ? null : tryParseJid(authzid);
