@@ -13,6 +13,8 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -52,20 +54,36 @@ interface CliRun {
   readonly stdout: string;
   readonly stderr: string;
   readonly seconds: number;
+  /** user + system CPU seconds of the CLI process (GNU time), null when /usr/bin/time is missing. */
+  readonly cpuSeconds: number | null;
 }
+
+const GNU_TIME = '/usr/bin/time';
 
 function runCli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // On a shared machine wall time says little: GNU time adds the CLI's own CPU seconds.
+    const timed = existsSync(GNU_TIME);
+    const [command, commandArgs] = timed
+      ? [GNU_TIME, ['-f', 'cpu-seconds %U %S', process.execPath, CLI, ...args]]
+      : [process.execPath, [CLI, ...args]];
+    const child = spawn(command, commandArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
     child.once('error', reject);
-    child.once('close', (code) =>
-      resolve({ code, stdout, stderr, seconds: (performance.now() - started) / 1000 }),
-    );
+    child.once('close', (code) => {
+      const cpu = /cpu-seconds ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
+      resolve({
+        code,
+        stdout,
+        stderr,
+        seconds: (performance.now() - started) / 1000,
+        cpuSeconds: cpu === null ? null : Number(cpu[1]) + Number(cpu[2]),
+      });
+    });
   });
 }
 
@@ -148,6 +166,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Reco
     replayEventsPerSecond: rate === null ? null : Number((rate[3] ?? '0').replaceAll(',', '')),
     replaySeconds: rate === null ? null : rate[2],
     cliWallSeconds: Number(audit.seconds.toFixed(2)),
+    cliCpuSeconds: audit.cpuSeconds,
+    eventsPerCpuSecond: audit.cpuSeconds === null ? null : Math.round(replayed / audit.cpuSeconds),
+    loadAverage1m: Number((loadavg()[0] ?? 0).toFixed(2)),
     endToEndEventsPerSecond: Math.round(replayed / audit.seconds),
     usersChecked: args.topic === undefined ? report.users.length : 0,
     mismatches,

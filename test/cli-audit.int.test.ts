@@ -87,7 +87,9 @@ function startWorker(): Worker {
     line: (test) =>
       new Promise((resolve, reject) => {
         const check = (): void => {
-          if (lines.some(test)) (waiters.delete(check), resolve());
+          if (!lines.some(test)) return;
+          waiters.delete(check);
+          resolve();
         };
         waiters.add(check);
         check();

@@ -1,13 +1,22 @@
 import { emptyUserState } from '@onlinetime/accounting';
 import { decodeEvent, type BalanceOpened } from '@onlinetime/events';
 import { deriveScramKeys, verifyPlain, type ScramMechanism } from '@onlinetime/scram';
+import { waitFor } from '@onlinetime/bus/testing';
 import { createSessionsWorker } from '@onlinetime/sessions';
 import { createMysqlStore, type Store } from '@onlinetime/store';
+import { createEdge, type Edge } from '@onlinetime/edge';
+import { createLogger } from '@onlinetime/logging';
+import { createMetrics } from '@onlinetime/metrics';
+import { createResponder, type Responder } from '@onlinetime/responder';
+import { parseElement, type Element } from '@onlinetime/stanza';
+import type { XmppClient } from '@xmpp/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { writeEjabberdFixture } from '../packages/store/src/ejabberd/testing/ejabberd-fixture.js';
 import { jsonOf, runCli, scratchDatabase, type ScratchDatabase } from './cli-helpers.js';
 import { uniqueId } from './helpers/infra.js';
+import { connectClient } from './helpers/xmpp-client.js';
+import { edgeTestConfig } from './helpers/xmpp-edge.js';
 import { kafkaBus, quietLogger, waitForTotals } from './sessions-helpers.js';
 
 interface Report {
@@ -185,7 +194,8 @@ describe('onlinetime import ejabberd', () => {
       'SCRAM-SHA-256': true,
     });
     const bob = await store.users.getCredentials(`bob@${DOMAIN}`);
-    expect(bob?.scram['SCRAM-SHA-256'].storedKey.equals(Buffer.alloc(32))).toBe(true);
+    // The slot of the missing mechanism holds a one-byte key no hash produces (the edge treats it as absent).
+    expect(bob?.scram['SCRAM-SHA-256'].storedKey.equals(Buffer.alloc(1))).toBe(true);
     expect(await store.users.list(DOMAIN)).toEqual([`alice@${DOMAIN}`, `bob@${DOMAIN}`, `carol@${DOMAIN}`]);
 
     const vcards = await store.vcards.getMany([`alice@${DOMAIN}`, `bob@${DOMAIN}`, `ghost@${DOMAIN}`]);
@@ -237,6 +247,73 @@ describe('onlinetime import ejabberd', () => {
       after?.scram['SCRAM-SHA-256'].salt.equals(before?.scram['SCRAM-SHA-256'].salt ?? Buffer.alloc(0)),
     ).toBe(true);
   });
+
+  it('when an imported user logs in with a real client, then the vCard comes back with YB_ONLINETIME including the balance', async () => {
+    // Runs after the worker applied the balances (previous test): alice has 120 minutes, offline.
+    const logger = createLogger({ name: 'import-e2e', level: 'silent' });
+    const bus = kafkaBus(uniqueId('import-e2e'));
+    const responder: Responder = createResponder({
+      bus,
+      store,
+      logger,
+      config: { domains: [DOMAIN], groupId: uniqueId('import-e2e-'), fromBeginning: false },
+    });
+    let edge: Edge | undefined;
+    const clients: XmppClient[] = [];
+    process.env['NODE_TLS_REJECT_UNAUTHORIZED'] = '0'; // the edge's STARTTLS certificate is self-signed
+    try {
+      await responder.start();
+      await responder.ready();
+      edge = createEdge({
+        config: edgeTestConfig({ XMPP_DOMAINS: DOMAIN, IQ_TIMEOUT_MS: '20000' }),
+        bus,
+        users: store.users,
+        logger,
+        metrics: createMetrics({ defaultMetrics: false }),
+      });
+      const { port } = await edge.start();
+      const login = async (username: string, password: string, mechanism: string) => {
+        const c = await connectClient({ port, username, password, resource: 'r', domain: DOMAIN, mechanism });
+        clients.push(c.xmpp);
+        return c;
+      };
+      const ask = async (xmpp: XmppClient, request: string): Promise<string> => {
+        const received: Element[] = [];
+        xmpp.on('stanza', (stanza) => received.push(stanza));
+        const iq = parseElement(request);
+        await xmpp.send(iq);
+        const reply = (): Element | undefined =>
+          received.find((r) => r.name === 'iq' && r.attrs.id === iq.attrs.id);
+        await waitFor(`the reply to ${String(iq.attrs.id)}`, () => reply() !== undefined, {
+          timeoutMs: 20_000,
+        });
+        return (reply() as Element).toString();
+      };
+
+      const alice = await login('alice', 'alice-pw', 'SCRAM-SHA-1');
+      expect(await ask(alice.xmpp, "<iq id='vc1' type='get'><vCard xmlns='vcard-temp'/></iq>")).toBe(
+        `<iq type="result" id="vc1" from="alice@${DOMAIN}" to="${alice.jid}"><vCard xmlns="vcard-temp"><NICKNAME>Ali</NICKNAME><YB_ONLINETIME>120</YB_ONLINETIME></vCard></iq>`,
+      );
+      // bob was a SCRAM-SHA-1 user in ejabberd: SCRAM-SHA-1 and PLAIN (checked against the SHA-1 keys)
+      // work. (@xmpp/client has no SCRAM-SHA-256: the unusable SHA-256 slot is checked in the first test.)
+      const bob = await login('bob', 'bob-pw', 'SCRAM-SHA-1');
+      expect(
+        await ask(bob.xmpp, `<iq id='vc2' type='get' to='alice@${DOMAIN}'><vCard xmlns='vcard-temp'/></iq>`),
+      ).toContain('<YB_ONLINETIME>120</YB_ONLINETIME>');
+      expect(
+        await ask(bob.xmpp, "<iq id='ot1' type='get'><query xmlns='youbao:xmpp:onlinetime'/></iq>"),
+      ).toContain('<onlinetime>0</onlinetime>');
+      await login('bob', 'bob-pw', 'PLAIN');
+      await login('alice', 'alice-pw', 'PLAIN');
+      await expect(login('bob', 'wrong', 'SCRAM-SHA-1')).rejects.toThrow();
+    } finally {
+      for (const xmpp of clients) await xmpp.stop().catch(() => undefined);
+      await edge?.stop();
+      await responder.stop();
+      await bus.stop();
+      delete process.env['NODE_TLS_REJECT_UNAUTHORIZED'];
+    }
+  }, 120_000);
 
   it('when the multi-hash schema holds several rows per user, then the plaintext or both SCRAM hashes are used', async () => {
     const db = await scratchDatabase('ejabberd_mh', { bare: true });

@@ -56,11 +56,15 @@ export function createEjabberd(options: { port: number; configTemplate: string }
     },
     async start() {
       if (await portOpen(options.port)) throw new Error(`port ${options.port} is already in use`);
+      // ejabberd leaves its pid file behind on stop: a stale one would name a dead process.
+      rmSync(join(dir, 'ejabberd.pid'), { force: true });
       await ctl('start');
       await waitUntil(() => portOpen(options.port), 90_000, `ejabberd on port ${options.port}`);
       const pidFile = join(dir, 'ejabberd.pid');
       await waitUntil(async () => existsSync(pidFile), 10_000, 'ejabberd pid file');
+      await waitUntil(async () => readFileSync(pidFile, 'utf8').trim() !== '', 10_000, 'ejabberd pid');
       pid = Number(readFileSync(pidFile, 'utf8').trim());
+      if (!alive(pid)) throw new Error(`ejabberd pid file names ${pid}, which is not running`);
       // The listener opens before every module is up: wait for the node to report "started".
       await ctl('started');
     },

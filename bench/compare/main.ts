@@ -31,6 +31,8 @@ const { values: v } = parseArgs({
     'idle-connections': { type: 'string', default: '5000' },
     logins: { type: 'string', default: '2000' },
     'kafka-brokers': { type: 'string' },
+    // KEY=VALUE,KEY=VALUE: extra environment for our services (experiments; recorded in the report).
+    'stack-env': { type: 'string', default: '' },
     'mysql-server': { type: 'string', default: 'mysql://root@127.0.0.1:3306' },
     out: { type: 'string', default: join(root, 'bench', '.cache', 'results') },
   },
@@ -54,6 +56,12 @@ const plan = buildPlan({
       .some((id) => s.id.startsWith(id)),
 );
 
+const stackEnv: Record<string, string> = Object.fromEntries(
+  String(v['stack-env'])
+    .split(',')
+    .filter((pair) => pair.includes('='))
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 const ports = { ejabberd: 25222, prosody: 25223, onlinetime: 25224 };
 // Our stack's module imports the workspace packages (built dist/): loaded only when it is compared.
 const { createOnlinetime } = String(v.servers).split(',').includes('onlinetime')
@@ -75,6 +83,7 @@ const all: Record<string, () => ServerUnderTest> = {
       kafkaBrokers: v['kafka-brokers'],
       mysqlServer: String(v['mysql-server']),
       cliUsers: 3,
+      extraEnv: stackEnv,
     }),
 };
 const servers = String(v.servers)
@@ -187,6 +196,7 @@ async function main(): Promise<void> {
     '',
     ...versions.map((x) => `- ${x}`),
     '',
+    `Our stack's extra environment: ${JSON.stringify(stackEnv)}`, '',
     `Runs: ${runs}, scenarios ${num('seconds')} s (+${num('warmup')} s warm-up), ${users} accounts, ${v.vcards} vCards; raw results: ${jsonl}`,
     '',
     summarise(

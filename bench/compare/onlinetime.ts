@@ -19,6 +19,8 @@ export interface OnlinetimeOptions {
   readonly mysqlServer: string;
   /** Accounts made through `onlinetime user add` (the rest directly through the store: one process per user is slow). */
   readonly cliUsers: number;
+  /** Extra environment for every service of ours (setup included), e.g. IQ_PARTITIONS=1 for experiments. */
+  readonly extraEnv?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -51,6 +53,7 @@ export function createOnlinetime(options: OnlinetimeOptions): ServerUnderTest & 
     ...(process.env['BENCH_CPU_PROF'] === undefined
       ? {}
       : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env['BENCH_CPU_PROF']}` }),
+    ...options.extraEnv,
   });
 
   return {

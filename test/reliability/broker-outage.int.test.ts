@@ -18,12 +18,12 @@ import { metricValue, scrape, startService, stopAllServices, type ServiceProcess
 import { RawXmppClient } from '../helpers/xmpp-raw.js';
 import { startIsolatedInfra, type IsolatedInfra } from './isolated.js';
 import { budget, size } from './soak.js';
-import { createUsers, edgeEnv, waitReady } from './support.js';
+import { createUsers, edgeEnv, problemsOf, waitReady } from './support.js';
 
 const OUTAGE_MS = size(10_000, 20_000);
 const STAYERS = 10;
 const LEAVERS = 5;
-const BUFFER = 8;
+const BUFFER = 16;
 const IQ_TIMEOUT_MS = 3_000;
 
 let infra: IsolatedInfra;
@@ -116,7 +116,21 @@ describe('Kafka broker stopped and restarted under connected clients', () => {
         'the gap applied in MySQL',
         async () => (await online(leavers)) === 0 && (await online([...stayers, ...accepted])) === STAYERS + accepted.length,
         { timeoutMs: 60_000 },
-      );
+      ).catch(async (err: Error) => {
+        const stayerStops = (await Promise.all(stayers.map((l) => infra.store.accounting.sessionLog(jid(l), 10)))).flat();
+        const reaped = services[0]?.lines().filter((l) => l.msg === 'edge boot lost: closing its sessions');
+        const state = {
+          leaversOnline: await online(leavers),
+          stayersOnline: await online(stayers),
+          accepted: accepted.length,
+          acceptedOnline: await online(accepted),
+          stayerStops: stayerStops.map((x) => `${x.reason}@${x.stoppedAt - outageStart}`),
+          reaped,
+          outageStart,
+          outageMs,
+        };
+        throw new Error(`${err.message}: ${JSON.stringify(state)}\n${problemsOf(services)}`);
+      });
       const figures = { case: 'broker-outage', outageMs, buffer: BUFFER, acceptedDuringOutage: accepted.length, refused, readyDuringOutage, depthDuringOutage };
       console.log(JSON.stringify(figures));
 
@@ -129,11 +143,22 @@ describe('Kafka broker stopped and restarted under connected clients', () => {
       // The stops of the gap carry their own time (not the recovery's).
       const stops = (await Promise.all(leavers.map((l) => infra.store.accounting.sessionLog(jid(l), 10)))).flat();
       expect(stops.map((s) => s.reason)).toEqual(leavers.map(() => 'closed'));
-      for (const s of stops) expect(s.stoppedAt).toBeGreaterThanOrEqual(outageStart) && expect(s.stoppedAt).toBeLessThanOrEqual(leftBy);
+      for (const s of stops) {
+        expect(s.stoppedAt).toBeGreaterThanOrEqual(outageStart);
+        expect(s.stoppedAt).toBeLessThanOrEqual(leftBy);
+      }
       // The stayers never lost their connection and are served again.
       for (const local of stayers) expect((connected.get(local) as RawXmppClient).closed).toBe(false);
-      await waitFor('an IQ answered after the outage', async () => /type="result"/.test(await ask(connected.get(stayers[0] as string) as RawXmppClient, `after${Date.now()}`, IQ_TIMEOUT_MS + 5_000)), {
-        timeoutMs: 60_000,
+      const answers: string[] = [];
+      await waitFor(
+        'an IQ answered after the outage',
+        async () => {
+          answers.push(await ask(connected.get(stayers[0] as string) as RawXmppClient, `after${Date.now()}`, IQ_TIMEOUT_MS + 5_000));
+          return /type="result"/.test(answers.at(-1) as string);
+        },
+        { timeoutMs: 60_000 },
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}: ${answers.join('\n')}\n${problemsOf(services, 20)}`);
       });
       expect((await login(edge.xmppPort, (refused as { local: string }).local, 'again')).refused).toBeUndefined();
       // No service had to be restarted, and the log and the tables agree.

@@ -79,3 +79,14 @@ export async function repeatUntil(until: Promise<unknown>, body: (round: number)
   while (!done) await body(round++);
   return round;
 }
+
+/** The warnings and errors each service logged (last `n`), for a failing test's message. */
+export function problemsOf(services: readonly ServiceProcess[], n = 8): string {
+  return services
+    .map((s) => {
+      const bad = s.lines().filter((l) => (l.level ?? 0) >= 40).slice(-n);
+      const exit = s.child.exitCode === null ? 'running' : `exited ${s.child.exitCode}`;
+      return `--- ${s.name} (pid ${s.pid}, ${exit}):\n${bad.map((l) => JSON.stringify(l).slice(0, 600)).join('\n')}\n${s.stderr().slice(-1_000)}`;
+    })
+    .join('\n');
+}

@@ -32,9 +32,10 @@ Copies an ejabberd deployment's data (read-only access to its MySQL database, --
   users               plaintext passwords: SCRAM-SHA-1 and SCRAM-SHA-256 keys derived (both work);
                       SCRAM rows (ejabberd's base64 StoredKey/ServerKey/salt): copied for the hashes we
                       speak. A user with SCRAM-SHA-1 keys only has no SCRAM-SHA-256 keys (they cannot be
-                      made without the password): that slot holds all-zero keys no password matches, so
-                      such users log in with SCRAM-SHA-1 (and PLAIN, checked against the SHA-1 keys)
-                      until their password is set again (\`onlinetime user passwd\`, or a password change).
+                      made without the password): that slot holds a one-byte key no password matches, so
+                      such users log in with SCRAM-SHA-1 and PLAIN (checked against the SHA-1 keys), not
+                      SCRAM-SHA-256, until their password is set again (\`onlinetime user passwd\`).
+                      Likewise a SCRAM-SHA-256-only user has no SCRAM-SHA-1 keys.
                       SCRAM-SHA-512-only users cannot be imported. Rows of the multi-host schema
                       (server_host) are taken for DOMAIN only; the multi-hash schema (type) is understood.
   vcard               vCard XML text, for users that exist here; a stored YB_ONLINETIME is removed.

@@ -10,21 +10,21 @@ const MECHANISM_OF = { sha1: 'SCRAM-SHA-1', sha256: 'SCRAM-SHA-256' } as const;
 /**
  * Keys that exist only to fill the store's slot of a mechanism the user has no keys for (an imported
  * SCRAM-SHA-1 user has no SCRAM-SHA-256 keys: they cannot be derived without the password). StoredKey
- * and ServerKey are all zero bytes of the right length: no password hashes to them, so an attempt with
- * that mechanism fails like a wrong password, and anyone can recognise them (`isUnusableKeys`).
+ * and ServerKey are ONE zero byte, a length no hash has: the edge treats keys of the wrong length as
+ * absent (PLAIN is then checked against the other mechanism's keys) and the SCRAM server never accepts
+ * them, so no password can ever match; anyone can recognise them (`isUnusableKeys`).
  */
-export function unusableKeys(mechanism: ScramMechanism): ScramKeys {
-  const length = HASH_LENGTH[mechanism];
+export function unusableKeys(): ScramKeys {
   return {
     salt: randomBytes(16),
     iterations: DEFAULT_ITERATIONS,
-    storedKey: Buffer.alloc(length),
-    serverKey: Buffer.alloc(length),
+    storedKey: Buffer.alloc(1),
+    serverKey: Buffer.alloc(1),
   };
 }
 
-export function isUnusableKeys(keys: ScramKeys): boolean {
-  return keys.storedKey.every((b) => b === 0) && keys.serverKey.every((b) => b === 0);
+export function isUnusableKeys(keys: ScramKeys, mechanism: ScramMechanism): boolean {
+  return keys.storedKey.length !== HASH_LENGTH[mechanism] || keys.serverKey.length !== HASH_LENGTH[mechanism];
 }
 
 /** Canonical padded base64 as ejabberd writes it (base64:encode), else null. */
@@ -109,8 +109,8 @@ export function credentialsFromEjabberd(
     credentials: {
       jid,
       scram: {
-        'SCRAM-SHA-1': found['SCRAM-SHA-1'] ?? unusableKeys('SCRAM-SHA-1'),
-        'SCRAM-SHA-256': found['SCRAM-SHA-256'] ?? unusableKeys('SCRAM-SHA-256'),
+        'SCRAM-SHA-1': found['SCRAM-SHA-1'] ?? unusableKeys(),
+        'SCRAM-SHA-256': found['SCRAM-SHA-256'] ?? unusableKeys(),
       },
     },
     mechanisms,

@@ -83,8 +83,14 @@ export async function writeEjabberdFixture(url: string, fixture: EjabberdFixture
     for (const u of fixture.users) {
       const columns = ['username', 'password'];
       const values: unknown[] = [u.username, u.password];
-      if (hosts) (columns.push('server_host'), values.push(u.serverHost ?? ''));
-      if (fixture.shape === 'multi-hash') (columns.push('type'), values.push(u.type ?? 1));
+      if (hosts) {
+        columns.push('server_host');
+        values.push(u.serverHost ?? '');
+      }
+      if (fixture.shape === 'multi-hash') {
+        columns.push('type');
+        values.push(u.type ?? 1);
+      }
       if (fixture.shape !== 'plaintext-only') {
         columns.push('serverkey', 'salt', 'iterationcount');
         values.push(u.serverkey ?? '', u.salt ?? '', u.iterationcount ?? 0);
