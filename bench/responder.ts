@@ -40,7 +40,8 @@ const BACKLOG = Number(args.backlog);
 const KIND = args.kind as 'vcard' | 'onlinetime' | 'mix';
 const brokers = (process.env['KAFKA_BROKERS'] ?? '').split(',').filter((b) => b !== '');
 const mysqlUrl = process.env['MYSQL_URL'] ?? '';
-if (brokers.length === 0 || mysqlUrl === '') throw new Error('set KAFKA_BROKERS and MYSQL_URL (a migrated database)');
+if (brokers.length === 0 || mysqlUrl === '')
+  throw new Error('set KAFKA_BROKERS and MYSQL_URL (a migrated database)');
 
 const run = randomBytes(4).toString('hex');
 const DOMAIN = 'bench.example';
@@ -92,11 +93,17 @@ async function seed(): Promise<void> {
   const vcard = (i: number): string =>
     `<vCard xmlns="vcard-temp"><FN>User ${i}</FN><NICKNAME>u${i}</NICKNAME><EMAIL><INTERNET/><USERID>u${i}@${DOMAIN}</USERID></EMAIL></vCard>`;
   for (let i = 0; i < USERS; i += 50) {
-    await Promise.all(Array.from({ length: Math.min(50, USERS - i) }, (_, k) => store.vcards.put(jidOf(i + k), vcard(i + k))));
+    await Promise.all(
+      Array.from({ length: Math.min(50, USERS - i) }, (_, k) => store.vcards.put(jidOf(i + k), vcard(i + k))),
+    );
   }
-  const users = Array.from({ length: USERS }, (_, i) => ({ ...emptyUserState(jidOf(i)), totalMs: i * 60_000 }));
-  await store.accounting.inPartitionTransaction({ groupId: `bench-${run}`, topic: 'bench', partition: 0 }, (tx) =>
-    tx.save({ users, opened: [], finished: [], nextOffset: '1' }),
+  const users = Array.from({ length: USERS }, (_, i) => ({
+    ...emptyUserState(jidOf(i)),
+    totalMs: i * 60_000,
+  }));
+  await store.accounting.inPartitionTransaction(
+    { groupId: `bench-${run}`, topic: 'bench', partition: 0 },
+    (tx) => tx.save({ users, opened: [], finished: [], nextOffset: '1' }),
   );
 }
 
@@ -106,7 +113,13 @@ async function main(): Promise<void> {
     { topic: edgeTopic(edgeId), partitions: 1, retentionMs: 3600_000 },
   ]);
   await seed();
-  const responder = createResponder({ bus: responderBus, store, logger, metrics, config: { domains: [DOMAIN], iqTopic, groupId: `bench-responder-${run}` } });
+  const responder = createResponder({
+    bus: responderBus,
+    store,
+    logger,
+    metrics,
+    config: { domains: [DOMAIN], iqTopic, groupId: `bench-responder-${run}` },
+  });
   const collector = await bus.subscribe({
     groupId: `bench-edge-${run}`,
     topics: [edgeTopic(edgeId)],
@@ -124,7 +137,10 @@ async function main(): Promise<void> {
   await Promise.all([responder.ready(), collector.ready]);
 
   let seq = 0;
-  await bus.publish(iqTopic, Array.from({ length: 200 }, () => request(seq++))); // warm-up
+  await bus.publish(
+    iqTopic,
+    Array.from({ length: 200 }, () => request(seq++)),
+  ); // warm-up
   await waitForReplies(seq, 30_000);
   latencies.length = 0;
 
@@ -136,7 +152,10 @@ async function main(): Promise<void> {
     const due = began + t * 10;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    void bus.publish(iqTopic, Array.from({ length: perTick }, () => request(seq++)));
+    void bus.publish(
+      iqTopic,
+      Array.from({ length: perTick }, () => request(seq++)),
+    );
   }
   await waitForReplies(seq, 60_000);
   const paced = [...latencies].sort((a, b) => a - b);
@@ -146,7 +165,10 @@ async function main(): Promise<void> {
   const before = seq;
   const drainStart = performance.now();
   for (let i = 0; i < BACKLOG; i += 5000) {
-    await bus.publish(iqTopic, Array.from({ length: Math.min(5000, BACKLOG - i) }, () => request(seq++)));
+    await bus.publish(
+      iqTopic,
+      Array.from({ length: Math.min(5000, BACKLOG - i) }, () => request(seq++)),
+    );
   }
   await waitForReplies(seq, 300_000);
   const drainSeconds = (performance.now() - drainStart) / 1000;

@@ -14,10 +14,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runCli } from './cli-helpers.js';
 import { mysqlUrl, uniqueId } from './helpers/infra.js';
-import { metricValue, scrape, startService, stopAllServices, type ServiceProcess } from './helpers/processes.js';
+import {
+  metricValue,
+  scrape,
+  startService,
+  stopAllServices,
+  type ServiceProcess,
+} from './helpers/processes.js';
 import { connectClient } from './helpers/xmpp-client.js';
 import { edgeEnv, publishPaced, scrapeAll, waitReady } from './reliability/support.js';
-import { expectedStates, generateStream, kafkaBus, publishSessions, waitForTotals } from './sessions-helpers.js';
+import {
+  expectedStates,
+  generateStream,
+  kafkaBus,
+  publishSessions,
+  waitForTotals,
+} from './sessions-helpers.js';
 import { started as startedEvent, stopped as stoppedEvent } from '../services/sessions/src/testing/events.js';
 
 const MINUTE = 60_000;
@@ -38,7 +50,9 @@ beforeAll(async () => {
     expect(added.code, added.stderr).toBe(0);
   }
   const start = (command: string, n: number, env: (i: number) => Record<string, string> = () => ({})) =>
-    Promise.all(Array.from({ length: n }, (_, i) => startService(command, { name: `${command}${i + 1}`, env: env(i) })));
+    Promise.all(
+      Array.from({ length: n }, (_, i) => startService(command, { name: `${command}${i + 1}`, env: env(i) })),
+    );
   [workers, responders, edges] = await Promise.all([
     start('sessions', 2),
     start('responder', 2),
@@ -72,9 +86,13 @@ describe('a cluster of child processes: 2 edges, 2 sessions workers, 2 responder
       await bus.stop();
     }
 
-    const a = (await connectClient({ port: edgeA.xmppPort, username: alice, password: 'secret-pw', resource: 'a' })).xmpp;
+    const a = (
+      await connectClient({ port: edgeA.xmppPort, username: alice, password: 'secret-pw', resource: 'a' })
+    ).xmpp;
     clients.push(a);
-    const b = (await connectClient({ port: edgeB.xmppPort, username: bob, password: 'secret-pw', resource: 'b' })).xmpp;
+    const b = (
+      await connectClient({ port: edgeB.xmppPort, username: bob, password: 'secret-pw', resource: 'b' })
+    ).xmpp;
     clients.push(b);
 
     // Both sessions reach MySQL through Kafka and the sessions workers.
@@ -82,32 +100,65 @@ describe('a cluster of child processes: 2 edges, 2 sessions workers, 2 responder
       'alice and bob online in MySQL',
       async () => {
         const t = await store.onlineTime.getMany([`${alice}@localhost`, `${bob}@localhost`]);
-        return t.get(`${alice}@localhost`)?.onlineSince != null && t.get(`${bob}@localhost`)?.onlineSince != null;
+        return (
+          t.get(`${alice}@localhost`)?.onlineSince != null && t.get(`${bob}@localhost`)?.onlineSince != null
+        );
       },
       { timeoutMs: 30_000 },
     );
-    expect((await store.onlineTime.getMany([`${alice}@localhost`])).get(`${alice}@localhost`)?.totalMs).toBe(5 * MINUTE);
+    expect((await store.onlineTime.getMany([`${alice}@localhost`])).get(`${alice}@localhost`)?.totalMs).toBe(
+      5 * MINUTE,
+    );
 
     // vCard set through edge A, read by bob through edge B (responders of either edge answer).
-    const set = await ask(a, xml('iq', { type: 'set', id: 'v1' }, xml('vCard', { xmlns: 'vcard-temp' }, xml('NICKNAME', {}, 'Alice A'))));
+    const set = await ask(
+      a,
+      xml(
+        'iq',
+        { type: 'set', id: 'v1' },
+        xml('vCard', { xmlns: 'vcard-temp' }, xml('NICKNAME', {}, 'Alice A')),
+      ),
+    );
     expect(set).toContain('type="result"');
-    const vcard = await ask(b, xml('iq', { type: 'get', id: 'v2', to: `${alice}@localhost` }, xml('vCard', { xmlns: 'vcard-temp' })));
+    const vcard = await ask(
+      b,
+      xml('iq', { type: 'get', id: 'v2', to: `${alice}@localhost` }, xml('vCard', { xmlns: 'vcard-temp' })),
+    );
     expect(vcard).toMatch(/<NICKNAME>Alice A<\/NICKNAME><YB_ONLINETIME>(5|6)<\/YB_ONLINETIME>/);
-    const minutes = await ask(b, xml('iq', { type: 'get', id: 'q1', to: `${alice}@localhost` }, xml('query', { xmlns: 'youbao:xmpp:onlinetime' })));
+    const minutes = await ask(
+      b,
+      xml(
+        'iq',
+        { type: 'get', id: 'q1', to: `${alice}@localhost` },
+        xml('query', { xmlns: 'youbao:xmpp:onlinetime' }),
+      ),
+    );
     expect(minutes).toMatch(/<onlinetime>(5|6)<\/onlinetime>/);
 
     const after = await scrapeAll([edgeA, edgeB]);
     for (const [i, text] of after.entries()) {
       const was = before[i] as string;
-      expect(metricValue(text, 'onlinetime_edge_logins_total') - metricValue(was, 'onlinetime_edge_logins_total')).toBe(1);
+      expect(
+        metricValue(text, 'onlinetime_edge_logins_total') - metricValue(was, 'onlinetime_edge_logins_total'),
+      ).toBe(1);
       expect(metricValue(text, 'onlinetime_edge_sessions')).toBe(1);
-      expect(metricValue(text, 'onlinetime_edge_stanzas_in_total', { kind: 'iq' })).toBeGreaterThan(metricValue(was, 'onlinetime_edge_stanzas_in_total', { kind: 'iq' }));
+      expect(metricValue(text, 'onlinetime_edge_stanzas_in_total', { kind: 'iq' })).toBeGreaterThan(
+        metricValue(was, 'onlinetime_edge_stanzas_in_total', { kind: 'iq' }),
+      );
     }
-    expect(metricValue(after[0] as string, 'onlinetime_edge_iq_round_trip_seconds_count')).toBeGreaterThanOrEqual(1);
-    expect(metricValue(after[1] as string, 'onlinetime_edge_iq_round_trip_seconds_count')).toBeGreaterThanOrEqual(2);
-    const answered = (await scrapeAll(responders)).map((t) => metricValue(t, 'onlinetime_responder_iq_total'));
+    expect(
+      metricValue(after[0] as string, 'onlinetime_edge_iq_round_trip_seconds_count'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      metricValue(after[1] as string, 'onlinetime_edge_iq_round_trip_seconds_count'),
+    ).toBeGreaterThanOrEqual(2);
+    const answered = (await scrapeAll(responders)).map((t) =>
+      metricValue(t, 'onlinetime_responder_iq_total'),
+    );
     expect(answered.reduce((x, y) => x + y, 0)).toBeGreaterThanOrEqual(3);
-    const consumed = (await scrapeAll(workers)).map((t) => metricValue(t, 'onlinetime_sessions_events_consumed_total'));
+    const consumed = (await scrapeAll(workers)).map((t) =>
+      metricValue(t, 'onlinetime_sessions_events_consumed_total'),
+    );
     expect(consumed.reduce((x, y) => x + y, 0)).toBeGreaterThanOrEqual(4);
     for (const s of [...edges, ...workers, ...responders]) {
       expect((await scrape(s.metricsPort, '/healthz')).status).toBe(200);
@@ -131,15 +182,27 @@ describe('a cluster of child processes: 2 edges, 2 sessions workers, 2 responder
   it('loses nothing when one sessions worker and one responder are stopped (SIGTERM) in the middle of a load', async () => {
     const seed = randomInt(1, 2 ** 31);
     const p = uniqueId('cs');
-    const stream = generateStream({ prefix: p, users: 200, sessionsPerUser: 8, seed, edgeId: `${p}e`, bootId: 'b' });
+    const stream = generateStream({
+      prefix: p,
+      users: 200,
+      sessionsPerUser: 8,
+      seed,
+      edgeId: `${p}e`,
+      bootId: 'b',
+    });
     const bus = kafkaBus(uniqueId('pub'));
     const [first, second] = workers as [ServiceProcess, ServiceProcess];
     try {
       const consumed = async (): Promise<number> =>
-        (await scrapeAll([first, second])).reduce((n, t) => n + metricValue(t, 'onlinetime_sessions_events_consumed_total'), 0);
+        (await scrapeAll([first, second])).reduce(
+          (n, t) => n + metricValue(t, 'onlinetime_sessions_events_consumed_total'),
+          0,
+        );
       const baseline = await consumed();
       const load = publishPaced(bus, stream, 10, 300);
-      await waitFor('a part of the load consumed', async () => (await consumed()) > baseline + 200, { timeoutMs: 30_000 });
+      await waitFor('a part of the load consumed', async () => (await consumed()) > baseline + 200, {
+        timeoutMs: 30_000,
+      });
       expect(await first.stop()).toBe(0);
       expect(await (responders[0] as ServiceProcess).stop()).toBe(0);
       await load;
@@ -150,11 +213,25 @@ describe('a cluster of child processes: 2 edges, 2 sessions workers, 2 responder
       await bus.stop();
     }
     // The surviving responder answers IQs from a new client.
-    const c = (await connectClient({ port: (edges[0] as ServiceProcess).xmppPort, username: bob, password: 'secret-pw', resource: 'c' })).xmpp;
+    const c = (
+      await connectClient({
+        port: (edges[0] as ServiceProcess).xmppPort,
+        username: bob,
+        password: 'secret-pw',
+        resource: 'c',
+      })
+    ).xmpp;
     clients.push(c);
-    expect(await ask(c, xml('iq', { type: 'get', id: 'q2' }, xml('query', { xmlns: 'youbao:xmpp:onlinetime' })))).toMatch(/<onlinetime>\d+<\/onlinetime>/);
-    const consumed = metricValue((await scrape(second.metricsPort)).body, 'onlinetime_sessions_events_consumed_total');
+    expect(
+      await ask(c, xml('iq', { type: 'get', id: 'q2' }, xml('query', { xmlns: 'youbao:xmpp:onlinetime' }))),
+    ).toMatch(/<onlinetime>\d+<\/onlinetime>/);
+    const consumed = metricValue(
+      (await scrape(second.metricsPort)).body,
+      'onlinetime_sessions_events_consumed_total',
+    );
     expect(consumed).toBeGreaterThan(0);
-    console.log(JSON.stringify({ clusterStop: { seed, events: stream.length, consumedBySurvivor: consumed } }));
+    console.log(
+      JSON.stringify({ clusterStop: { seed, events: stream.length, consumedBySurvivor: consumed } }),
+    );
   }, 180_000);
 });

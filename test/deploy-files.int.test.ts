@@ -19,7 +19,9 @@ interface ComposeService {
   healthcheck?: { test: unknown };
   depends_on?: Record<string, { condition: string }>;
 }
-const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService> };
+const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+  services: Record<string, ComposeService>;
+};
 const services = compose.services;
 
 /** Every environment variable name the product's config specs read. */

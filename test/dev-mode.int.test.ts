@@ -11,7 +11,9 @@ let dev: ServiceProcess;
 
 beforeAll(async () => {
   process.env['NODE_TLS_REJECT_UNAUTHORIZED'] = '0'; // dev mode's certificate is self-signed
-  dev = await startService('dev', { env: { KAFKA_BROKERS: '', MYSQL_URL: '', XMPP_HOST: '127.0.0.1', XMPP_PORT: '0' } });
+  dev = await startService('dev', {
+    env: { KAFKA_BROKERS: '', MYSQL_URL: '', XMPP_HOST: '127.0.0.1', XMPP_PORT: '0' },
+  });
 });
 
 afterAll(async () => {
@@ -50,7 +52,13 @@ describe('onlinetime dev (embedded defaults)', () => {
 
   it('refuses a wrong password', async () => {
     await expect(
-      connectClient({ port: dev.xmppPort, username: 'bob', password: 'wrong', resource: 'x', mechanism: 'PLAIN' }),
+      connectClient({
+        port: dev.xmppPort,
+        username: 'bob',
+        password: 'wrong',
+        resource: 'x',
+        mechanism: 'PLAIN',
+      }),
     ).rejects.toThrow(/not-authorized/);
   });
 });

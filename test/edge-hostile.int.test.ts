@@ -12,7 +12,8 @@ import { RawXmppClient } from './helpers/xmpp-raw.js';
 const HEADER =
   "<?xml version='1.0'?><stream:stream to='localhost' version='1.0' xmlns='jabber:client' " +
   "xmlns:stream='http://etherx.jabber.org/streams'>";
-const streamError = (condition: string): string => `<stream:error><${condition} xmlns="urn:ietf:params:xml:ns:xmpp-streams"/>`;
+const streamError = (condition: string): string =>
+  `<stream:error><${condition} xmlns="urn:ietf:params:xml:ns:xmpp-streams"/>`;
 
 let bus: KafkaBus;
 let store: Store;
@@ -40,10 +41,18 @@ async function expectStreamError(input: string | Buffer, condition: string): Pro
 }
 
 beforeAll(async () => {
-  bus = createKafkaBus({ brokers: kafkaBrokers(), clientId: uniqueId('edge-hostile'), logger: createLogger({ name: 't', level: 'error' }), kafkaLogLevel: 'error' });
+  bus = createKafkaBus({
+    brokers: kafkaBrokers(),
+    clientId: uniqueId('edge-hostile'),
+    logger: createLogger({ name: 't', level: 'error' }),
+    kafkaLogLevel: 'error',
+  });
   store = createMysqlStore({ url: mysqlUrl() });
   await addTestUser(store.users, user, 'pw');
-  ({ edge, port } = await startTestEdge(bus, store.users, { XMPP_STARTTLS: 'false', MAX_STANZA_BYTES: '32768' }));
+  ({ edge, port } = await startTestEdge(bus, store.users, {
+    XMPP_STARTTLS: 'false',
+    MAX_STANZA_BYTES: '32768',
+  }));
   watcher = await RawXmppClient.connect(port);
   await watcher.login(user, 'pw', 'watcher');
 });
@@ -61,23 +70,40 @@ afterAll(async () => {
 
 describe('hostile input on the wire: the exact stream error, then the close', () => {
   it('malformed XML -> not-well-formed', () => expectStreamError(`${HEADER}<iq><</iq>`, 'not-well-formed'));
-  it('mismatched end tag -> not-well-formed', () => expectStreamError(`${HEADER}<iq><query></iq>`, 'not-well-formed'));
+  it('mismatched end tag -> not-well-formed', () =>
+    expectStreamError(`${HEADER}<iq><query></iq>`, 'not-well-formed'));
   it('invalid UTF-8 -> not-well-formed', () =>
-    expectStreamError(Buffer.concat([Buffer.from(`${HEADER}<message><body>`), Buffer.from([0xff, 0xfe])]), 'not-well-formed'));
-  it('HTTP instead of XMPP -> not-well-formed', () => expectStreamError('GET / HTTP/1.1\r\nHost: x\r\n\r\n', 'not-well-formed'));
+    expectStreamError(
+      Buffer.concat([Buffer.from(`${HEADER}<message><body>`), Buffer.from([0xff, 0xfe])]),
+      'not-well-formed',
+    ));
+  it('HTTP instead of XMPP -> not-well-formed', () =>
+    expectStreamError('GET / HTTP/1.1\r\nHost: x\r\n\r\n', 'not-well-formed'));
   it('DOCTYPE -> restricted-xml', () =>
-    expectStreamError(`<?xml version='1.0'?><!DOCTYPE lol [<!ENTITY lol "lol">]>${HEADER}`, 'restricted-xml'));
+    expectStreamError(
+      `<?xml version='1.0'?><!DOCTYPE lol [<!ENTITY lol "lol">]>${HEADER}`,
+      'restricted-xml',
+    ));
   it('undefined entity -> restricted-xml, never expanded', () =>
     expectStreamError(`${HEADER}<message><body>&lol;</body></message>`, 'restricted-xml'));
   it('comment -> restricted-xml', () => expectStreamError(`${HEADER}<!-- hello -->`, 'restricted-xml'));
-  it('processing instruction -> restricted-xml', () => expectStreamError(`${HEADER}<?evil payload?>`, 'restricted-xml'));
+  it('processing instruction -> restricted-xml', () =>
+    expectStreamError(`${HEADER}<?evil payload?>`, 'restricted-xml'));
   it('text between stanzas -> bad-format', () => expectStreamError(`${HEADER}hello`, 'bad-format'));
   it('stanza over the pre-authentication limit -> policy-violation', () =>
-    expectStreamError(`${HEADER}<iq type='get' id='big'><q xmlns='x'>${'a'.repeat(17 * 1024)}</q></iq>`, 'policy-violation'));
-  it('nesting deeper than the limit -> policy-violation', () => expectStreamError(`${HEADER}${'<a>'.repeat(40)}`, 'policy-violation'));
+    expectStreamError(
+      `${HEADER}<iq type='get' id='big'><q xmlns='x'>${'a'.repeat(17 * 1024)}</q></iq>`,
+      'policy-violation',
+    ));
+  it('nesting deeper than the limit -> policy-violation', () =>
+    expectStreamError(`${HEADER}${'<a>'.repeat(40)}`, 'policy-violation'));
   it('wrong stream namespace -> invalid-namespace', () =>
-    expectStreamError("<stream:stream to='localhost' version='1.0' xmlns='jabber:client' xmlns:stream='urn:wrong'>", 'invalid-namespace'));
-  it('a domain not served -> host-unknown', () => expectStreamError(HEADER.replace("to='localhost'", "to='example.org'"), 'host-unknown'));
+    expectStreamError(
+      "<stream:stream to='localhost' version='1.0' xmlns='jabber:client' xmlns:stream='urn:wrong'>",
+      'invalid-namespace',
+    ));
+  it('a domain not served -> host-unknown', () =>
+    expectStreamError(HEADER.replace("to='localhost'", "to='example.org'"), 'host-unknown'));
   it('a stanza before authentication -> not-authorized', () =>
     expectStreamError(`${HEADER}<iq type='get' id='p'><ping xmlns='urn:xmpp:ping'/></iq>`, 'not-authorized'));
 
@@ -96,7 +122,9 @@ describe('hostile input on the wire: the exact stream error, then the close', ()
     const stopped = new Promise<string>((resolve) =>
       edge.events.on('session.stopped', (s) => s.jid === jid && resolve(s.reason)),
     );
-    client.send(`<iq type='set' id='v'><vCard xmlns='vcard-temp'><DESC>${'x'.repeat(40 * 1024)}</DESC></vCard></iq>`);
+    client.send(
+      `<iq type='set' id='v'><vCard xmlns='vcard-temp'><DESC>${'x'.repeat(40 * 1024)}</DESC></vCard></iq>`,
+    );
     await client.expect(streamError('policy-violation'));
     await client.expectClose();
     expect(await stopped).toBe('error');
@@ -105,7 +133,9 @@ describe('hostile input on the wire: the exact stream error, then the close', ()
   it('PLAIN without TLS is refused (encryption-required); a wrong password gets not-authorized', async () => {
     const client = await connect();
     await client.openStream();
-    client.send(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>${Buffer.from(`\0${user}\0pw`).toString('base64')}</auth>`);
+    client.send(
+      `<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>${Buffer.from(`\0${user}\0pw`).toString('base64')}</auth>`,
+    );
     await client.expect('<failure xmlns="urn:ietf:params:xml:ns:xmpp-sasl"><encryption-required/></failure>');
     expect(await client.scram(user, 'wrong')).toBe('not-authorized');
   });
@@ -113,8 +143,12 @@ describe('hostile input on the wire: the exact stream error, then the close', ()
   it('a forged from is replaced by the full JID; other clients are unaffected by all of the above', async () => {
     const client = await connect();
     const jid = await client.login(user, 'pw', 'forger');
-    client.send("<iq type='get' id='f1' from='admin@localhost/x' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>");
-    expect(await client.expect(/<iq[^>]*id="f1"[^>]*\/>/)).toBe(`<iq type="result" id="f1" to="${jid}" from="localhost"/>`);
+    client.send(
+      "<iq type='get' id='f1' from='admin@localhost/x' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>",
+    );
+    expect(await client.expect(/<iq[^>]*id="f1"[^>]*\/>/)).toBe(
+      `<iq type="result" id="f1" to="${jid}" from="localhost"/>`,
+    );
     watcher.send("<iq type='get' id='still-here'><ping xmlns='urn:xmpp:ping'/></iq>");
     await watcher.expect(/<iq type="result" id="still-here"/);
   });
@@ -160,7 +194,9 @@ describe('timeouts and per-connection limits', () => {
   it('an idle session gets whitespace keepalives, then connection-timeout and session.stopped (timeout)', async () => {
     const client = await connect(limited.port);
     const jid = await client.login(user, 'pw', 'idle');
-    const reason = new Promise<string>((resolve) => limited.edge.events.on('session.stopped', (s) => s.jid === jid && resolve(s.reason)));
+    const reason = new Promise<string>((resolve) =>
+      limited.edge.events.on('session.stopped', (s) => s.jid === jid && resolve(s.reason)),
+    );
     expect(await client.expect(/^ +<stream:error>/, 5_000)).toMatch(/^ +<stream:error>$/);
     await client.expect(/^<connection-timeout xmlns="urn:ietf:params:xml:ns:xmpp-streams"\/>/);
     expect(await reason).toBe('timeout');

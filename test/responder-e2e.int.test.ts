@@ -36,9 +36,18 @@ let responder: Responder;
 let started: { port: number };
 const clients = new Map<string, { xmpp: XmppClient; jid: string; received: Element[] }>();
 
-async function login(name: string, resource: string): Promise<{ xmpp: XmppClient; jid: string; received: Element[] }> {
+async function login(
+  name: string,
+  resource: string,
+): Promise<{ xmpp: XmppClient; jid: string; received: Element[] }> {
   const { port } = started;
-  const { xmpp, jid } = await connectClient({ port, username: local(name), password: 'pw', resource, domain: DOMAIN });
+  const { xmpp, jid } = await connectClient({
+    port,
+    username: local(name),
+    password: 'pw',
+    resource,
+    domain: DOMAIN,
+  });
   const received: Element[] = [];
   xmpp.on('stanza', (stanza) => received.push(stanza));
   const c = { xmpp, jid, received };
@@ -64,7 +73,8 @@ beforeAll(async () => {
     consumer: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, maxWaitTimeInMs: 50 },
   });
   store = createMysqlStore({ url: mysqlUrl(), logger });
-  for (const name of ['user1', 'user2', 'user4', 'mallory']) await addTestUser(store.users, local(name), 'pw', DOMAIN);
+  for (const name of ['user1', 'user2', 'user4', 'mallory'])
+    await addTestUser(store.users, local(name), 'pw', DOMAIN);
   await recordSessions(store, [
     ...session(`${bare('user1')}/old`, PAST, PAST + 2643 * MINUTE + 1),
     ...session(`${bare('user2')}/old`, PAST, PAST + 3424 * MINUTE + 59_000),
@@ -102,7 +112,10 @@ describe('through the edge with @xmpp/client', () => {
     async (ns) => {
       const user2 = clients.get('user2/exmpp') ?? (await login('user2', 'exmpp'));
 
-      const reply = await ask(user2, `<iq type='get' to='${bare('user1')}' from='${bare('user2')}' id='v1-${ns.slice(0, 5)}'><query xmlns='${ns}'/></iq>`);
+      const reply = await ask(
+        user2,
+        `<iq type='get' to='${bare('user1')}' from='${bare('user2')}' id='v1-${ns.slice(0, 5)}'><query xmlns='${ns}'/></iq>`,
+      );
 
       expect(reply).toBe(
         `<iq type="result" id="v1-${ns.slice(0, 5)}" from="${bare('user1')}" to="${user2.jid}"><query xmlns="${ns}"><onlinetime>2643</onlinetime></query></iq>`,
@@ -113,14 +126,29 @@ describe('through the edge with @xmpp/client', () => {
   it('part 2, examples 1-4: own vCard, update, another user vCard, a user without vCard', async () => {
     const user1 = await login('user1', 'resource');
     const user2 = clients.get('user2/exmpp') ?? (await login('user2', 'exmpp'));
-    await ask(user1, `<iq id='pre1' type='set'><vCard xmlns='vcard-temp'><NICKNAME>user1_nickname</NICKNAME></vCard></iq>`);
-    await ask(user2, `<iq id='pre2' type='set'><vCard xmlns='vcard-temp'><NICKNAME>jer</NICKNAME></vCard></iq>`);
+    await ask(
+      user1,
+      `<iq id='pre1' type='set'><vCard xmlns='vcard-temp'><NICKNAME>user1_nickname</NICKNAME></vCard></iq>`,
+    );
+    await ask(
+      user2,
+      `<iq id='pre2' type='set'><vCard xmlns='vcard-temp'><NICKNAME>jer</NICKNAME></vCard></iq>`,
+    );
 
     const example1 = await ask(user1, `<iq id='v1' type='get'><vCard xmlns='vcard-temp'/></iq>`);
-    const example2 = await ask(user1, `<iq id='v2' type='set'><vCard xmlns='vcard-temp'><NICKNAME>user1_newnickname</NICKNAME></vCard></iq>`);
+    const example2 = await ask(
+      user1,
+      `<iq id='v2' type='set'><vCard xmlns='vcard-temp'><NICKNAME>user1_newnickname</NICKNAME></vCard></iq>`,
+    );
     const after = await ask(user1, `<iq id='v2b' type='get'><vCard xmlns='vcard-temp'/></iq>`);
-    const example3 = await ask(user1, `<iq id='v3' to='${bare('user2')}' type='get'><vCard xmlns='vcard-temp'/></iq>`);
-    const example4 = await ask(user1, `<iq id='v4' to='${bare('user4')}' type='get'><vCard xmlns='vcard-temp'/></iq>`);
+    const example3 = await ask(
+      user1,
+      `<iq id='v3' to='${bare('user2')}' type='get'><vCard xmlns='vcard-temp'/></iq>`,
+    );
+    const example4 = await ask(
+      user1,
+      `<iq id='v4' to='${bare('user4')}' type='get'><vCard xmlns='vcard-temp'/></iq>`,
+    );
 
     expect(example1).toBe(
       `<iq type="result" id="v1" from="${bare('user1')}" to="${user1.jid}"><vCard xmlns="vcard-temp"><NICKNAME>user1_nickname</NICKNAME><YB_ONLINETIME>2643</YB_ONLINETIME></vCard></iq>`,
@@ -143,9 +171,18 @@ describe('through the edge with @xmpp/client', () => {
       `<iq id='f1' type='set' from='${bare('user4')}/evil'><vCard xmlns='vcard-temp'><FN>m</FN><YB_ONLINETIME>99999</YB_ONLINETIME></vCard></iq>`,
     );
     const own = await ask(mallory, `<iq id='f2' type='get'><vCard xmlns='vcard-temp'/></iq>`);
-    const victim = await ask(mallory, `<iq id='f3' type='get' to='${bare('user4')}'><vCard xmlns='vcard-temp'/></iq>`);
-    const setTime = await ask(mallory, `<iq id='f4' type='set'><query xmlns='youbao:xmpp:onlinetime'><onlinetime>1</onlinetime></query></iq>`);
-    const big = await ask(mallory, `<iq id='f5' type='set'><vCard xmlns='vcard-temp'><DESC>${'x'.repeat(70_000)}</DESC></vCard></iq>`);
+    const victim = await ask(
+      mallory,
+      `<iq id='f3' type='get' to='${bare('user4')}'><vCard xmlns='vcard-temp'/></iq>`,
+    );
+    const setTime = await ask(
+      mallory,
+      `<iq id='f4' type='set'><query xmlns='youbao:xmpp:onlinetime'><onlinetime>1</onlinetime></query></iq>`,
+    );
+    const big = await ask(
+      mallory,
+      `<iq id='f5' type='set'><vCard xmlns='vcard-temp'><DESC>${'x'.repeat(70_000)}</DESC></vCard></iq>`,
+    );
 
     expect(forged).toBe(`<iq type="result" id="f1" from="${bare('mallory')}" to="${mallory.jid}"/>`);
     expect(own).toBe(

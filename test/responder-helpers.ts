@@ -14,7 +14,9 @@ export async function recordSessions(store: Store, events: SessionsEvent[]): Pro
   const key = { groupId: uniqueId('acct-'), topic: 'xmpp.sessions', partition: 0 };
   await store.accounting.inPartitionTransaction(key, async (tx) => {
     const states = await tx.loadUsers(jids);
-    const seen = await tx.loadFinished(events.flatMap((e) => (e.type === 'balance.opened' ? [] : [e.payload.sessionId])));
+    const seen = await tx.loadFinished(
+      events.flatMap((e) => (e.type === 'balance.opened' ? [] : [e.payload.sessionId])),
+    );
     const opened: OpenSession[] = [];
     const finished: FinishedSession[] = [];
     for (const event of events) {
@@ -29,11 +31,17 @@ export async function recordSessions(store: Store, events: SessionsEvent[]): Pro
 }
 
 /** A closed session of `fullJid` from `from` to `to` (epoch ms), as two events. */
-export function session(fullJid: string, from: number, to: number | null, edgeId = 'edge-hist'): SessionsEvent[] {
+export function session(
+  fullJid: string,
+  from: number,
+  to: number | null,
+  edgeId = 'edge-hist',
+): SessionsEvent[] {
   const sessionId = uniqueId('sess-');
   const base = { sessionId, jid: fullJid, edgeId, bootId: 'b1' };
   const events: SessionsEvent[] = [createEvent('session.started', base, { source: edgeId, at: from })];
-  if (to !== null) events.push(createEvent('session.stopped', { ...base, reason: 'closed' }, { source: edgeId, at: to }));
+  if (to !== null)
+    events.push(createEvent('session.stopped', { ...base, reason: 'closed' }, { source: edgeId, at: to }));
   return events;
 }
 

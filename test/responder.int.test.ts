@@ -45,7 +45,12 @@ beforeAll(async () => {
     brokers: kafkaBrokers(),
     clientId: uniqueId('responder-int-'),
     logger,
-    consumer: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, maxWaitTimeInMs: 50, redeliveryBackoff: { initialMs: 50, maxMs: 200 } },
+    consumer: {
+      sessionTimeoutMs: 6_000,
+      heartbeatIntervalMs: 500,
+      maxWaitTimeInMs: 50,
+      redeliveryBackoff: { initialMs: 50, maxMs: 200 },
+    },
   });
   store = createMysqlStore({ url: mysqlUrl(), logger });
   // What the edge does at start: its reply topic exists before any IQ names it.
@@ -108,7 +113,9 @@ async function exchange(iqs: readonly Iq[], options: { raw?: Buffer[] } = {}): P
   const raw = (options.raw ?? []).map((value) => ({ key: iqKey(iqs[0]?.from ?? 'x@y/z'), value }));
   await bus.publish(iqTopic, [...raw, ...records]);
   const mine = () => replies.filter((r) => r.sessionId === sessionId);
-  await waitFor(`${iqs.length} replies for ${sessionId}`, () => mine().length >= iqs.length, { timeoutMs: 20_000 });
+  await waitFor(`${iqs.length} replies for ${sessionId}`, () => mine().length >= iqs.length, {
+    timeoutMs: 20_000,
+  });
   expect(mine().every((r) => r.key === sessionId)).toBe(true);
   return mine().map((r) => r.stanza);
 }
@@ -116,7 +123,11 @@ async function exchange(iqs: readonly Iq[], options: { raw?: Buffer[] } = {}): P
 const started = (jid: string, sessionId: string, at: number): SessionsEvent =>
   createEvent('session.started', { sessionId, jid, edgeId, bootId: 'b1' }, { source: edgeId, at });
 const stopped = (jid: string, sessionId: string, at: number): SessionsEvent =>
-  createEvent('session.stopped', { sessionId, jid, edgeId, bootId: 'b1', reason: 'closed' }, { source: edgeId, at });
+  createEvent(
+    'session.stopped',
+    { sessionId, jid, edgeId, bootId: 'b1', reason: 'closed' },
+    { source: edgeId, at },
+  );
 const recordSessions = (events: SessionsEvent[]): Promise<void> => recordEvents(store, events);
 
 describe('online-time query (spec part 1)', () => {
@@ -126,11 +137,17 @@ describe('online-time query (spec part 1)', () => {
       const user1 = user(`user1-${ns.slice(0, 5)}`, '91youbao.com');
       const user2 = `${user('user2', '91youbao.com')}/exmpp#1277866988908261`;
       const sid = uniqueId('sess-');
-      await recordSessions([started(`${user1}/pc`, sid, T0), stopped(`${user1}/pc`, sid, T0 + 12345 * MINUTE + 59_999)]);
+      await recordSessions([
+        started(`${user1}/pc`, sid, T0),
+        stopped(`${user1}/pc`, sid, T0 + 12345 * MINUTE + 59_999),
+      ]);
       now = T0 + 100_000 * MINUTE;
 
       const [reply] = await exchange([
-        { from: user2, stanza: `<iq type='get' to='${user1}' from='${bareJid(user2)}' id='v1'><query xmlns='${ns}'/></iq>` },
+        {
+          from: user2,
+          stanza: `<iq type='get' to='${user1}' from='${bareJid(user2)}' id='v1'><query xmlns='${ns}'/></iq>`,
+        },
       ]);
 
       expect(reply).toBe(
@@ -146,7 +163,10 @@ describe('online-time query (spec part 1)', () => {
       started(`${alice}/phone`, uniqueId('p-'), T0),
       started(`${alice}/laptop`, uniqueId('l-'), T0 + 2 * MINUTE),
     ]);
-    const ask = { from: bob, stanza: `<iq type='get' to='${alice}' id='m'><query xmlns='youbao:xmpp:onlinetime'/></iq>` };
+    const ask = {
+      from: bob,
+      stanza: `<iq type='get' to='${alice}' id='m'><query xmlns='youbao:xmpp:onlinetime'/></iq>`,
+    };
     const answer = (minutes: number) =>
       `<iq type="result" id="m" from="${alice}" to="${bob}"><query xmlns="youbao:xmpp:onlinetime"><onlinetime>${minutes}</onlinetime></query></iq>`;
 
@@ -163,9 +183,15 @@ describe('online-time query (spec part 1)', () => {
     const ghost = user('ghost');
 
     const answers = await exchange([
-      { from: me, stanza: `<iq type='get' to='${ghost}' id='g'><query xmlns='youbao:xmpp:onlinetime'/></iq>` },
+      {
+        from: me,
+        stanza: `<iq type='get' to='${ghost}' id='g'><query xmlns='youbao:xmpp:onlinetime'/></iq>`,
+      },
       { from: me, stanza: `<iq type='get' id='own'><query xmlns='youbao:xmpp:onlinetime'/></iq>` },
-      { from: me, stanza: `<iq type='set' id='forge'><query xmlns='youbao:xmpp:onlinetime'><onlinetime>999</onlinetime></query></iq>` },
+      {
+        from: me,
+        stanza: `<iq type='set' id='forge'><query xmlns='youbao:xmpp:onlinetime'><onlinetime>999</onlinetime></query></iq>`,
+      },
     ]);
 
     expect(answers).toEqual([
@@ -190,12 +216,23 @@ describe('vCard with YB_ONLINETIME (spec part 2)', () => {
       stopped(user2, s2, T0 + 3424 * MINUTE + 59_000),
     ]);
     now = T0 + 5000 * MINUTE;
-    await exchange([{ from: user2, stanza: `<iq id='p' type='set'><vCard xmlns='vcard-temp'><NICKNAME>jer</NICKNAME></vCard></iq>` }]);
+    await exchange([
+      {
+        from: user2,
+        stanza: `<iq id='p' type='set'><vCard xmlns='vcard-temp'><NICKNAME>jer</NICKNAME></vCard></iq>`,
+      },
+    ]);
 
     const answers = await exchange([
-      { from: user1, stanza: `<iq id='v2' type='set'><vCard xmlns='vcard-temp'><NICKNAME>user1_newnickname</NICKNAME></vCard></iq>` },
+      {
+        from: user1,
+        stanza: `<iq id='v2' type='set'><vCard xmlns='vcard-temp'><NICKNAME>user1_newnickname</NICKNAME></vCard></iq>`,
+      },
       { from: user1, stanza: `<iq id='v1' type='get'><vCard xmlns='vcard-temp'/></iq>` },
-      { from: user1, stanza: `<iq id='v3' to='${bareJid(user2)}' type='get'><vCard xmlns='vcard-temp'/></iq>` },
+      {
+        from: user1,
+        stanza: `<iq id='v3' to='${bareJid(user2)}' type='get'><vCard xmlns='vcard-temp'/></iq>`,
+      },
       { from: user1, stanza: `<iq id='v4' to='${user4}' type='get'><vCard xmlns='vcard-temp'/></iq>` },
     ]);
 
@@ -249,14 +286,17 @@ describe('vCard with YB_ONLINETIME (spec part 2)', () => {
     );
   });
 
-  it("when a set is oversized or addressed to another user, then not-acceptable or forbidden, and nothing is stored", async () => {
+  it('when a set is oversized or addressed to another user, then not-acceptable or forbidden, and nothing is stored', async () => {
     const me = `${user('big')}/r`;
     const other = user('other');
     const big = `<vCard xmlns='vcard-temp'><DESC>${'x'.repeat(64 * 1024)}</DESC></vCard>`;
 
     const answers = await exchange([
       { from: me, stanza: `<iq id='big' type='set'>${big}</iq>` },
-      { from: me, stanza: `<iq id='else' type='set' to='${other}'><vCard xmlns='vcard-temp'><FN>x</FN></vCard></iq>` },
+      {
+        from: me,
+        stanza: `<iq id='else' type='set' to='${other}'><vCard xmlns='vcard-temp'><FN>x</FN></vCard></iq>`,
+      },
     ]);
 
     expect(answers).toEqual([
@@ -273,13 +313,20 @@ describe('last activity (XEP-0012)', () => {
     const gone = user('gone');
     const here = user('here');
     const s1 = uniqueId('g-');
-    await recordSessions([started(`${gone}/a`, s1, T0), stopped(`${gone}/a`, s1, T0 + MINUTE), started(`${here}/a`, uniqueId('h-'), T0)]);
+    await recordSessions([
+      started(`${gone}/a`, s1, T0),
+      stopped(`${gone}/a`, s1, T0 + MINUTE),
+      started(`${here}/a`, uniqueId('h-'), T0),
+    ]);
     now = T0 + MINUTE + 903_999;
 
     const answers = await exchange([
       { from: me, stanza: `<iq id='1' type='get' to='${gone}'><query xmlns='jabber:iq:last'/></iq>` },
       { from: me, stanza: `<iq id='2' type='get' to='${here}'><query xmlns='jabber:iq:last'/></iq>` },
-      { from: me, stanza: `<iq id='3' type='get' to='${user('nobody')}'><query xmlns='jabber:iq:last'/></iq>` },
+      {
+        from: me,
+        stanza: `<iq id='3' type='get' to='${user('nobody')}'><query xmlns='jabber:iq:last'/></iq>`,
+      },
       { from: me, stanza: `<iq id='4' type='get' to='youbao.com'><query xmlns='jabber:iq:last'/></iq>` },
     ]);
 
@@ -289,7 +336,9 @@ describe('last activity (XEP-0012)', () => {
       `<iq type="error" id="3" from="${user('nobody')}" to="${me}">${errorOf('cancel', 'service-unavailable')}</iq>`,
     ]);
     // The responder started when the clock read T0: the server's uptime is the clock's advance since.
-    expect(answers[3]).toBe(`<iq type="result" id="4" from="youbao.com" to="${me}"><query xmlns="jabber:iq:last" seconds="963"/></iq>`);
+    expect(answers[3]).toBe(
+      `<iq type="result" id="4" from="youbao.com" to="${me}"><query xmlns="jabber:iq:last" seconds="963"/></iq>`,
+    );
   });
 });
 
@@ -297,9 +346,12 @@ describe('malformed input', () => {
   it('when events are not valid iq.request events, then they are skipped and the next IQ is answered', async () => {
     const me = `${user('poison')}/r`;
 
-    const answers = await exchange([{ from: me, stanza: `<iq id='after' type='get'><query xmlns='youbao:xmpp:onlinetime'/></iq>` }], {
-      raw: [Buffer.from('{"not":"an event"}'), Buffer.from([0xff, 0xfe, 0x00])],
-    });
+    const answers = await exchange(
+      [{ from: me, stanza: `<iq id='after' type='get'><query xmlns='youbao:xmpp:onlinetime'/></iq>` }],
+      {
+        raw: [Buffer.from('{"not":"an event"}'), Buffer.from([0xff, 0xfe, 0x00])],
+      },
+    );
 
     expect(answers).toEqual([
       `<iq type="result" id="after" from="${bareJid(me)}" to="${me}"><query xmlns="youbao:xmpp:onlinetime"><onlinetime>0</onlinetime></query></iq>`,
@@ -314,7 +366,10 @@ describe('malformed input', () => {
       { from: me, stanza: `<iq id='a' type='get'><query xmlns='youbao:xmpp:onlinetime'>` },
       { from: me, stanza: `<iq id='b' type='get'/>` },
       { from: me, stanza: `<iq id='c' type='get'><query xmlns='jabber:iq:version'/></iq>` },
-      { from: me, stanza: `<iq id='d' type='get' to='someone@elsewhere.org'><vCard xmlns='vcard-temp'/></iq>` },
+      {
+        from: me,
+        stanza: `<iq id='d' type='get' to='someone@elsewhere.org'><vCard xmlns='vcard-temp'/></iq>`,
+      },
       { from: me, stanza: `<iq id='e' type='get'><!-- hi --><vCard xmlns='vcard-temp'/></iq>` },
     ]);
 
@@ -337,7 +392,9 @@ describe('store down', () => {
     let attempts = 0;
     const counting = {
       vcards: unreachable.vcards,
-      onlineTime: { getMany: (jids: readonly string[]) => (attempts++, unreachable.onlineTime.getMany(jids)) },
+      onlineTime: {
+        getMany: (jids: readonly string[]) => (attempts++, unreachable.onlineTime.getMany(jids)),
+      },
     };
     const config = { domains: ['youbao.com'], iqTopic: topic, groupId };
     const down = createResponder({ bus, store: counting, logger, clock: () => now, config });
@@ -345,10 +402,19 @@ describe('store down', () => {
     const s = uniqueId('d-');
     await recordSessions([started(me, s, T0), stopped(me, s, T0 + 42 * MINUTE)]);
     const sessionId = uniqueId('s-');
-    const payload = { edgeId, sessionId, from: me, id: 'q', type: 'get' as const, stanza: `<iq id='q' type='get'><query xmlns='youbao:xmpp:onlinetime'/></iq>` };
+    const payload = {
+      edgeId,
+      sessionId,
+      from: me,
+      id: 'q',
+      type: 'get' as const,
+      stanza: `<iq id='q' type='get'><query xmlns='youbao:xmpp:onlinetime'/></iq>`,
+    };
 
     await down.start();
-    await bus.publish(topic, [{ key: iqKey(me), value: encodeEvent(createEvent('iq.request', payload, { source: edgeId })) }]);
+    await bus.publish(topic, [
+      { key: iqKey(me), value: encodeEvent(createEvent('iq.request', payload, { source: edgeId })) },
+    ]);
     await waitFor('three failed attempts', () => attempts >= 3, { timeoutMs: 20_000 });
     await down.stop();
     await unreachable.close();

@@ -196,7 +196,8 @@ async function main(): Promise<void> {
     '',
     ...versions.map((x) => `- ${x}`),
     '',
-    `Our stack's extra environment: ${JSON.stringify(stackEnv)}`, '',
+    `Our stack's extra environment: ${JSON.stringify(stackEnv)}`,
+    '',
     `Runs: ${runs}, scenarios ${num('seconds')} s (+${num('warmup')} s warm-up), ${users} accounts, ${v.vcards} vCards; raw results: ${jsonl}`,
     '',
     summarise(

@@ -44,7 +44,8 @@ export function summarise(profile: Profile, top: number): string {
     total += dt;
   });
   const pct = (t: number): string => `${((100 * t) / total).toFixed(1).padStart(5)}%`;
-  const sorted = (m: Map<string, number>): Array<[string, number]> => [...m].sort((x, y) => y[1] - x[1]).slice(0, top);
+  const sorted = (m: Map<string, number>): Array<[string, number]> =>
+    [...m].sort((x, y) => y[1] - x[1]).slice(0, top);
   return [
     `total sampled ${(total / 1e6).toFixed(1)} s`,
     'by area (self time):',
@@ -54,7 +55,12 @@ export function summarise(profile: Profile, top: number): string {
   ].join('\n');
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { top: { type: 'string', default: '25' } },
+});
 for (const file of positionals) {
-  process.stdout.write(`== ${file}\n${summarise(JSON.parse(readFileSync(file, 'utf8')) as Profile, Number(values.top))}\n\n`);
+  process.stdout.write(
+    `== ${file}\n${summarise(JSON.parse(readFileSync(file, 'utf8')) as Profile, Number(values.top))}\n\n`,
+  );
 }

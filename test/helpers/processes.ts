@@ -94,7 +94,11 @@ export async function startService(command: string, options: StartOptions = {}):
       resolve(code);
     }),
   );
-  const tail = (): string => `${lines.slice(-15).map((l) => JSON.stringify(l)).join('\n')}\nstderr: ${stderr}`;
+  const tail = (): string =>
+    `${lines
+      .slice(-15)
+      .map((l) => JSON.stringify(l))
+      .join('\n')}\nstderr: ${stderr}`;
 
   const waitForLine: ServiceProcess['waitForLine'] = (what, match, timeoutMs = 30_000) => {
     const found = lines.find(match);
@@ -109,9 +113,14 @@ export async function startService(command: string, options: StartOptions = {}):
       const onLine = (line: LogLine): void => {
         if (match(line)) done(null, line);
       };
-      const timer = setTimeout(() => done(new Error(`${name} (pid ${child.pid}): no "${what}" within ${timeoutMs} ms\n${tail()}`)), timeoutMs);
+      const timer = setTimeout(
+        () => done(new Error(`${name} (pid ${child.pid}): no "${what}" within ${timeoutMs} ms\n${tail()}`)),
+        timeoutMs,
+      );
       waiters.add(onLine);
-      void exited.then((code) => done(new Error(`${name} (pid ${child.pid}) exited (${code}) before "${what}"\n${tail()}`)));
+      void exited.then((code) =>
+        done(new Error(`${name} (pid ${child.pid}) exited (${code}) before "${what}"\n${tail()}`)),
+      );
     });
   };
 
@@ -130,13 +139,15 @@ export async function startService(command: string, options: StartOptions = {}):
     return stopping;
   };
 
-  const started = await waitForLine(`${command} started`, (l) => typeof l.metricsPort === 'number', options.startTimeoutMs ?? 60_000).catch(
-    async (err: unknown) => {
-      child.kill('SIGKILL');
-      await exited;
-      throw err;
-    },
-  );
+  const started = await waitForLine(
+    `${command} started`,
+    (l) => typeof l.metricsPort === 'number',
+    options.startTimeoutMs ?? 60_000,
+  ).catch(async (err: unknown) => {
+    child.kill('SIGKILL');
+    await exited;
+    throw err;
+  });
   const portLine = lines.find((l) => l.msg === 'edge started' && typeof l.port === 'number');
   const service: ServiceProcess = {
     name,
@@ -184,13 +195,19 @@ export async function scrape(port: number, path = '/metrics'): Promise<{ status:
  * Sum of a Prometheus sample's values over every series whose labels include `labels`
  * (e.g. metricValue(text, 'onlinetime_edge_logins_total')); 0 when absent.
  */
-export function metricValue(text: string, name: string, labels: Readonly<Record<string, string>> = {}): number {
+export function metricValue(
+  text: string,
+  name: string,
+  labels: Readonly<Record<string, string>> = {},
+): number {
   let sum = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(name)) continue;
     const match = /^([a-zA-Z_:][\w:]*)(\{([^}]*)\})?\s+(\S+)/.exec(line);
     if (match === null || match[1] !== name) continue;
-    const series = new Map([...(match[3] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+    const series = new Map(
+      [...(match[3] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
+    );
     if (Object.entries(labels).every(([k, v]) => series.get(k) === v)) sum += Number(match[4]);
   }
   return sum;

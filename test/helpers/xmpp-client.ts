@@ -15,7 +15,9 @@ export interface TestClientOptions {
  * offered; tests that use the edge's self-signed certificate set NODE_TLS_REJECT_UNAUTHORIZED=0.
  * Reconnection is disabled so a dropped connection stays dropped.
  */
-export async function connectClient(options: TestClientOptions): Promise<{ xmpp: XmppClient; jid: string; mechanisms: string[] }> {
+export async function connectClient(
+  options: TestClientOptions,
+): Promise<{ xmpp: XmppClient; jid: string; mechanisms: string[] }> {
   const offered: string[] = [];
   const { username, password, mechanism } = options;
   const xmpp = client({
@@ -24,7 +26,10 @@ export async function connectClient(options: TestClientOptions): Promise<{ xmpp:
     resource: options.resource,
     credentials: async (authenticate, mechanisms) => {
       offered.push(...mechanisms);
-      await authenticate({ username, password }, mechanism ?? (mechanisms.includes('SCRAM-SHA-1') ? 'SCRAM-SHA-1' : (mechanisms[0] as string)));
+      await authenticate(
+        { username, password },
+        mechanism ?? (mechanisms.includes('SCRAM-SHA-1') ? 'SCRAM-SHA-1' : (mechanisms[0] as string)),
+      );
     },
   });
   xmpp.reconnect.stop();

@@ -51,7 +51,8 @@ export class RawXmppClient {
   async expectClose(timeoutMs = 5_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.closed) {
-      if (Date.now() >= deadline) throw new Error(`connection still open; got: ${this.received.slice(this.cursor)}`);
+      if (Date.now() >= deadline)
+        throw new Error(`connection still open; got: ${this.received.slice(this.cursor)}`);
       await this.change(deadline - Date.now());
     }
   }
@@ -93,7 +94,9 @@ export class RawXmppClient {
   async scram(username: string, password: string): Promise<string> {
     const clientNonce = randomBytes(12).toString('base64');
     const first = `n=${username},r=${clientNonce}`;
-    this.send(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-1'>${b64(`n,,${first}`)}</auth>`);
+    this.send(
+      `<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-1'>${b64(`n,,${first}`)}</auth>`,
+    );
     const step = await this.expect(/<challenge[^>]*>[^<]*<\/challenge>|<failure[\s\S]*?<\/failure>/);
     if (step.startsWith('<failure')) return failureCondition(step);
     const serverFirst = Buffer.from(/>([^<]*)</.exec(step)?.[1] ?? '', 'base64').toString();
@@ -102,10 +105,16 @@ export class RawXmppClient {
     const clientKey = createHmac('sha1', salted).update('Client Key').digest();
     const storedKey = createHash('sha1').update(clientKey).digest();
     const withoutProof = `c=biws,r=${fields.r}`;
-    const signature = createHmac('sha1', storedKey).update(`${first},${serverFirst},${withoutProof}`).digest();
+    const signature = createHmac('sha1', storedKey)
+      .update(`${first},${serverFirst},${withoutProof}`)
+      .digest();
     const proof = Buffer.from(clientKey.map((byte, i) => byte ^ (signature[i] ?? 0)));
-    this.send(`<response xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>${b64(`${withoutProof},p=${proof.toString('base64')}`)}</response>`);
-    const end = await this.expect(/<success[^>]*>[^<]*<\/success>|<success[^>]*\/>|<failure[\s\S]*?<\/failure>/);
+    this.send(
+      `<response xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>${b64(`${withoutProof},p=${proof.toString('base64')}`)}</response>`,
+    );
+    const end = await this.expect(
+      /<success[^>]*>[^<]*<\/success>|<success[^>]*\/>|<failure[\s\S]*?<\/failure>/,
+    );
     return end.startsWith('<failure') ? failureCondition(end) : 'success';
   }
 

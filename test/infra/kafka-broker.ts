@@ -33,14 +33,31 @@ export async function ensureKafkaClasspath(): Promise<string> {
   mkdirSync(libs, { recursive: true });
   await run(
     'mvn',
-    ['-B', '-q', '-f', pom, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${libs}`],
+    [
+      '-B',
+      '-q',
+      '-f',
+      pom,
+      'dependency:copy-dependencies',
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${libs}`,
+    ],
     { maxBuffer: 16 * 1024 * 1024 },
   ).catch((err: Error & { stdout?: string }) => {
-    throw new Error(`could not fetch the Kafka broker from Maven Central: ${err.message}\n${err.stdout ?? ''}`);
+    throw new Error(
+      `could not fetch the Kafka broker from Maven Central: ${err.message}\n${err.stdout ?? ''}`,
+    );
   });
   const jars = readdirSync(libs);
-  for (const needed of ['kafka_2.13-', 'kafka-clients-', 'kafka-raft-', 'kafka-metadata-', 'scala-library-']) {
-    if (!jars.some((j) => j.startsWith(needed))) throw new Error(`Kafka classpath incomplete: no ${needed}*.jar in ${libs}`);
+  for (const needed of [
+    'kafka_2.13-',
+    'kafka-clients-',
+    'kafka-raft-',
+    'kafka-metadata-',
+    'scala-library-',
+  ]) {
+    if (!jars.some((j) => j.startsWith(needed)))
+      throw new Error(`Kafka classpath incomplete: no ${needed}*.jar in ${libs}`);
   }
   writeFileSync(marker, new Date().toISOString());
   return libs;
@@ -101,10 +118,21 @@ export async function startKafkaBroker(options: { startTimeoutMs?: number } = {}
   writeFileSync(props, serverProperties(dataDir, port, controllerPort));
   writeFileSync(log4j, LOG4J);
   const clusterId = randomBytes(16).toString('base64url');
-  await run('java', ['-Dlog4j.configuration=file:' + log4j, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props]);
+  await run('java', [
+    '-Dlog4j.configuration=file:' + log4j,
+    '-cp',
+    classpath,
+    'kafka.tools.StorageTool',
+    'format',
+    '-t',
+    clusterId,
+    '-c',
+    props,
+  ]);
 
   const logFile = join(dataDir, 'broker.log');
-  const launch = (): Promise<RunningBroker> => launchBroker(classpath, log4j, props, logFile, options.startTimeoutMs ?? 60_000);
+  const launch = (): Promise<RunningBroker> =>
+    launchBroker(classpath, log4j, props, logFile, options.startTimeoutMs ?? 60_000);
   let running: RunningBroker | null = await launch();
   const stopBroker = async (): Promise<void> => {
     const current = running;
@@ -132,10 +160,25 @@ interface RunningBroker {
 }
 
 /** Runs kafka.Kafka with the given configuration; resolves once it logged "Kafka Server started". */
-async function launchBroker(classpath: string, log4j: string, props: string, logFile: string, startTimeoutMs: number): Promise<RunningBroker> {
+async function launchBroker(
+  classpath: string,
+  log4j: string,
+  props: string,
+  logFile: string,
+  startTimeoutMs: number,
+): Promise<RunningBroker> {
   const child: ChildProcess = spawn(
     'java',
-    ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', `-Dlog4j.configuration=file:${log4j}`, '-cp', classpath, 'kafka.Kafka', props],
+    [
+      '-Xms256m',
+      '-Xmx768m',
+      '-XX:+UseG1GC',
+      `-Dlog4j.configuration=file:${log4j}`,
+      '-cp',
+      classpath,
+      'kafka.Kafka',
+      props,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -14,7 +14,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { jsonOf, runCli } from '../cli-helpers.js';
 import { uniqueId } from '../helpers/infra.js';
-import { metricValue, scrape, startService, stopAllServices, type ServiceProcess } from '../helpers/processes.js';
+import {
+  metricValue,
+  scrape,
+  startService,
+  stopAllServices,
+  type ServiceProcess,
+} from '../helpers/processes.js';
 import { RawXmppClient } from '../helpers/xmpp-raw.js';
 import { startIsolatedInfra, type IsolatedInfra } from './isolated.js';
 import { budget, size } from './soak.js';
@@ -42,7 +48,11 @@ afterAll(async () => {
   await infra?.close();
 });
 
-async function login(port: number, local: string, resource = 'r'): Promise<{ client: RawXmppClient; refused?: string }> {
+async function login(
+  port: number,
+  local: string,
+  resource = 'r',
+): Promise<{ client: RawXmppClient; refused?: string }> {
   const client = await RawXmppClient.connect(port);
   sockets.push(client);
   try {
@@ -66,26 +76,51 @@ describe('Kafka broker stopped and restarted under connected clients', () => {
     async () => {
       const p = uniqueId('ko');
       const locals = await createUsers(infra.store, `${p}u`, STAYERS + LEAVERS + 20, 'pw');
-      const [stayers, leavers, newcomers] = [locals.slice(0, STAYERS), locals.slice(STAYERS, STAYERS + LEAVERS), locals.slice(STAYERS + LEAVERS)];
+      const [stayers, leavers, newcomers] = [
+        locals.slice(0, STAYERS),
+        locals.slice(STAYERS, STAYERS + LEAVERS),
+        locals.slice(STAYERS + LEAVERS),
+      ];
       const services: ServiceProcess[] = await Promise.all([
+        // The default heartbeat timeout (15 s): shorter than the outage, as in production.
         startService('sessions', { env: infra.env }),
         startService('responder', { env: infra.env }),
-        startService('edge', { env: { ...infra.env, ...edgeEnv(`${p}-edge`, { EVENT_BUFFER_CAPACITY: String(BUFFER), IQ_TIMEOUT_MS: String(IQ_TIMEOUT_MS) }) } }),
+        startService('edge', {
+          env: {
+            ...infra.env,
+            ...edgeEnv(`${p}-edge`, {
+              EVENT_BUFFER_CAPACITY: String(BUFFER),
+              IQ_TIMEOUT_MS: String(IQ_TIMEOUT_MS),
+            }),
+          },
+        }),
       ]);
       const edge = services[2] as ServiceProcess;
       await waitReady(services);
       const connected = new Map<string, RawXmppClient>();
-      for (const local of [...stayers, ...leavers]) connected.set(local, (await login(edge.xmppPort, local)).client);
+      for (const local of [...stayers, ...leavers])
+        connected.set(local, (await login(edge.xmppPort, local)).client);
       const jid = (l: string): string => `${l}@localhost`;
       const online = async (names: readonly string[]): Promise<number> =>
-        [...(await infra.store.onlineTime.getMany(names.map(jid))).values()].filter((t) => t.onlineSince !== null).length;
-      await waitFor('every session open in MySQL', async () => (await online([...stayers, ...leavers])) === STAYERS + LEAVERS, { timeoutMs: 30_000 });
-      expect(await ask(connected.get(stayers[0] as string) as RawXmppClient, 'before', 20_000)).toMatch(/type="result"[\s\S]*<onlinetime>0<\/onlinetime>/);
+        [...(await infra.store.onlineTime.getMany(names.map(jid))).values()].filter(
+          (t) => t.onlineSince !== null,
+        ).length;
+      await waitFor(
+        'every session open in MySQL',
+        async () => (await online([...stayers, ...leavers])) === STAYERS + LEAVERS,
+        { timeoutMs: 30_000 },
+      );
+      expect(await ask(connected.get(stayers[0] as string) as RawXmppClient, 'before', 20_000)).toMatch(
+        /type="result"[\s\S]*<onlinetime>0<\/onlinetime>/,
+      );
 
       // --- the outage ---
       const outageStart = Date.now();
       await infra.broker.stopBroker();
-      const gapIqs = await Promise.all(stayers.map((l, i) => ask(connected.get(l) as RawXmppClient, `gap${i}`, IQ_TIMEOUT_MS + 10_000)));
+      const stopMs = Date.now() - outageStart;
+      const gapIqs = await Promise.all(
+        stayers.map((l, i) => ask(connected.get(l) as RawXmppClient, `gap${i}`, IQ_TIMEOUT_MS + 10_000)),
+      );
       for (const local of leavers) {
         const client = connected.get(local) as RawXmppClient;
         client.send('</stream:stream>');
@@ -104,20 +139,46 @@ describe('Kafka broker stopped and restarted under connected clients', () => {
         break;
       }
       const readyDuringOutage = (await scrape(edge.metricsPort, '/readyz')).status;
-      const depthDuringOutage = metricValue((await scrape(edge.metricsPort)).body, 'onlinetime_edge_event_buffer_depth');
+      const depthDuringOutage = metricValue(
+        (await scrape(edge.metricsPort)).body,
+        'onlinetime_edge_event_buffer_depth',
+      );
       await delay(Math.max(0, OUTAGE_MS - (Date.now() - outageStart)));
+      const restartAt = Date.now();
       await infra.broker.restart();
       const outageMs = Date.now() - outageStart;
+      const restartMs = Date.now() - restartAt;
+      const figures = {
+        case: 'broker-outage',
+        outageMs,
+        stopMs,
+        restartMs,
+        buffer: BUFFER,
+        acceptedDuringOutage: accepted.length,
+        refused,
+        readyDuringOutage,
+        depthDuringOutage,
+      };
+      console.log(JSON.stringify(figures));
 
       // --- recovery ---
-      await waitFor('the edge buffer drained', async () => metricValue((await scrape(edge.metricsPort)).body, 'onlinetime_edge_event_buffer_depth') === 0, { timeoutMs: 60_000 });
+      await waitFor(
+        'the edge buffer drained',
+        async () =>
+          metricValue((await scrape(edge.metricsPort)).body, 'onlinetime_edge_event_buffer_depth') === 0,
+        { timeoutMs: 60_000 },
+      );
       await waitReady(services, 60_000);
       await waitFor(
         'the gap applied in MySQL',
-        async () => (await online(leavers)) === 0 && (await online([...stayers, ...accepted])) === STAYERS + accepted.length,
+        async () =>
+          (await online(leavers)) === 0 &&
+          (await online([...stayers, ...accepted])) === STAYERS + accepted.length,
         { timeoutMs: 60_000 },
       ).catch(async (err: Error) => {
-        const stayerStops = (await Promise.all(stayers.map((l) => infra.store.accounting.sessionLog(jid(l), 10)))).flat();
+        const stayerStops = (
+          await Promise.all(stayers.map((l) => infra.store.accounting.sessionLog(jid(l), 10)))
+        ).flat();
         const reaped = services[0]?.lines().filter((l) => l.msg === 'edge boot lost: closing its sessions');
         const state = {
           leaversOnline: await online(leavers),
@@ -131,8 +192,6 @@ describe('Kafka broker stopped and restarted under connected clients', () => {
         };
         throw new Error(`${err.message}: ${JSON.stringify(state)}\n${problemsOf(services)}`);
       });
-      const figures = { case: 'broker-outage', outageMs, buffer: BUFFER, acceptedDuringOutage: accepted.length, refused, readyDuringOutage, depthDuringOutage };
-      console.log(JSON.stringify(figures));
 
       // IQs of the gap: each got one wait-type error.
       for (const reply of gapIqs) expect(reply).toMatch(/type="error"[\s\S]*<error type="wait">/);
@@ -141,7 +200,9 @@ describe('Kafka broker stopped and restarted under connected clients', () => {
       expect(readyDuringOutage).toBe(503);
       expect(depthDuringOutage).toBeGreaterThanOrEqual(BUFFER);
       // The stops of the gap carry their own time (not the recovery's).
-      const stops = (await Promise.all(leavers.map((l) => infra.store.accounting.sessionLog(jid(l), 10)))).flat();
+      const stops = (
+        await Promise.all(leavers.map((l) => infra.store.accounting.sessionLog(jid(l), 10)))
+      ).flat();
       expect(stops.map((s) => s.reason)).toEqual(leavers.map(() => 'closed'));
       for (const s of stops) {
         expect(s.stoppedAt).toBeGreaterThanOrEqual(outageStart);
@@ -153,14 +214,22 @@ describe('Kafka broker stopped and restarted under connected clients', () => {
       await waitFor(
         'an IQ answered after the outage',
         async () => {
-          answers.push(await ask(connected.get(stayers[0] as string) as RawXmppClient, `after${Date.now()}`, IQ_TIMEOUT_MS + 5_000));
+          answers.push(
+            await ask(
+              connected.get(stayers[0] as string) as RawXmppClient,
+              `after${Date.now()}`,
+              IQ_TIMEOUT_MS + 5_000,
+            ),
+          );
           return /type="result"/.test(answers.at(-1) as string);
         },
-        { timeoutMs: 60_000 },
+        { timeoutMs: 90_000 },
       ).catch((err: Error) => {
         throw new Error(`${err.message}: ${answers.join('\n')}\n${problemsOf(services, 20)}`);
       });
-      expect((await login(edge.xmppPort, (refused as { local: string }).local, 'again')).refused).toBeUndefined();
+      expect(
+        (await login(edge.xmppPort, (refused as { local: string }).local, 'again')).refused,
+      ).toBeUndefined();
       // No service had to be restarted, and the log and the tables agree.
       for (const s of services) expect(s.child.exitCode).toBeNull();
       const audit = await runCli(['audit', '--json'], { env: infra.env, timeoutMs: 120_000 });

@@ -43,15 +43,23 @@ describe('an edge SIGKILLed with many sessions open', () => {
       const p = uniqueId('ek');
       const edgeId = `${p}-edge`;
       const locals = await createUsers(infra.store, `${p}u`, USERS, 'pw');
-      const env = { ...infra.env, HEARTBEAT_TIMEOUT_MS: String(HEARTBEAT_TIMEOUT_MS), REAPER_SWEEP_INTERVAL_MS: '500' };
+      const env = {
+        ...infra.env,
+        HEARTBEAT_TIMEOUT_MS: String(HEARTBEAT_TIMEOUT_MS),
+        REAPER_SWEEP_INTERVAL_MS: '500',
+      };
       const [worker, edge] = await Promise.all([
         startService('sessions', { env }),
         startService('edge', { env: { ...infra.env, ...edgeEnv(edgeId, { HEARTBEAT_INTERVAL_MS: '500' }) } }),
       ]);
       await waitReady([worker, edge]);
-      const bootId = String((await edge.waitForLine('edge started', (l) => typeof l.bootId === 'string')).bootId);
+      const bootId = String(
+        (await edge.waitForLine('edge started', (l) => typeof l.bootId === 'string')).bootId,
+      );
 
-      const logins = locals.flatMap((local) => Array.from({ length: RESOURCES }, (_, r) => ({ local, resource: `r${r}` })));
+      const logins = locals.flatMap((local) =>
+        Array.from({ length: RESOURCES }, (_, r) => ({ local, resource: `r${r}` })),
+      );
       const loginStarted = Date.now();
       for (let i = 0; i < logins.length; i += 25) {
         await Promise.all(
@@ -64,31 +72,49 @@ describe('an edge SIGKILLed with many sessions open', () => {
       }
       const loginMs = Date.now() - loginStarted;
       const open = () => infra.store.accounting.openSessionsOfBoot(edgeId, bootId).then((s) => s.length);
-      await waitFor(`${SESSIONS} sessions open in MySQL`, async () => (await open()) === SESSIONS, { timeoutMs: 60_000 });
+      await waitFor(`${SESSIONS} sessions open in MySQL`, async () => (await open()) === SESSIONS, {
+        timeoutMs: 60_000,
+      });
 
       await edge.kill();
       const killedAt = Date.now();
-      await waitFor('every session of the dead boot closed', async () => (await open()) === 0, { timeoutMs: 60_000 });
+      await waitFor('every session of the dead boot closed', async () => (await open()) === 0, {
+        timeoutMs: 60_000,
+      });
       const reapedMs = Date.now() - killedAt;
 
       const boot = (await infra.store.edges.all()).find((b) => b.edgeId === edgeId && b.bootId === bootId);
       expect(boot?.stoppedAt ?? null).toBeNull();
       const lastHeartbeat = boot?.lastHeartbeat as number;
       expect(killedAt - lastHeartbeat).toBeLessThan(HEARTBEAT_TIMEOUT_MS);
-      const logged = (await Promise.all(locals.map((l) => infra.store.accounting.sessionLog(`${l}@localhost`, 100)))).flat();
+      const logged = (
+        await Promise.all(locals.map((l) => infra.store.accounting.sessionLog(`${l}@localhost`, 100)))
+      ).flat();
       expect(logged).toHaveLength(SESSIONS);
-      expect(new Set(logged.map((s) => `${s.reason} ${s.stoppedAt}`))).toEqual(new Set([`edge-lost ${lastHeartbeat}`]));
+      expect(new Set(logged.map((s) => `${s.reason} ${s.stoppedAt}`))).toEqual(
+        new Set([`edge-lost ${lastHeartbeat}`]),
+      );
       const totals = await infra.store.onlineTime.getMany(locals.map((l) => `${l}@localhost`));
       expect([...totals.values()].filter((t) => t.onlineSince === null && t.totalMs > 0)).toHaveLength(USERS);
 
       const audit = await runCli(['audit', '--json'], { env: infra.env, timeoutMs: 120_000 });
-      const report = jsonOf<{ status: string; usersChecked: number; usersDiffering: number; events: number }>(audit);
+      const report = jsonOf<{ status: string; usersChecked: number; usersDiffering: number; events: number }>(
+        audit,
+      );
       expect(audit.code, audit.stderr).toBe(0);
       expect(report).toMatchObject({ status: 'ok', usersDiffering: 0 });
       expect(report.usersChecked).toBeGreaterThanOrEqual(USERS);
       expect(await worker.stop()).toBe(0);
       console.log(
-        JSON.stringify({ case: 'edge-sigkill', sessions: SESSIONS, users: USERS, loginMs, reapedMs, auditEvents: report.events, auditUsers: report.usersChecked }),
+        JSON.stringify({
+          case: 'edge-sigkill',
+          sessions: SESSIONS,
+          users: USERS,
+          loginMs,
+          reapedMs,
+          auditEvents: report.events,
+          auditUsers: report.usersChecked,
+        }),
       );
     },
     budget(180_000, 900_000),

@@ -11,7 +11,17 @@ const run = promisify(execFile);
 function clientArgs(url: string): { args: string[]; env: NodeJS.ProcessEnv; database: string } {
   const u = new URL(url);
   const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
-  const args = ['--batch', '--skip-column-names', '--force', '-h', u.hostname, '-P', u.port || '3306', '-u', decodeURIComponent(u.username || 'root')];
+  const args = [
+    '--batch',
+    '--skip-column-names',
+    '--force',
+    '-h',
+    u.hostname,
+    '-P',
+    u.port || '3306',
+    '-u',
+    decodeURIComponent(u.username || 'root'),
+  ];
   const env = { ...process.env, MYSQL_PWD: decodeURIComponent(u.password) };
   return { args, env, database };
 }
@@ -25,7 +35,10 @@ async function sql(url: string, statement: string): Promise<string> {
 /** Ids of the server's connections whose current database is the one of `url` (this client's excluded). */
 export async function connectionsOf(url: string): Promise<number[]> {
   const { database } = clientArgs(url);
-  const rows = await sql(url, 'SELECT ID, DB FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID()');
+  const rows = await sql(
+    url,
+    'SELECT ID, DB FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID()',
+  );
   return rows
     .split('\n')
     .map((line) => line.split('\t'))

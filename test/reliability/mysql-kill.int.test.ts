@@ -36,8 +36,17 @@ describe('MySQL connections killed under load', () => {
     async () => {
       const seed = randomInt(1, 2 ** 31);
       const p = uniqueId('mk');
-      const stream = generateStream({ prefix: p, users: USERS, sessionsPerUser: 10, seed, edgeId: `${p}e`, bootId: 'b' });
-      const workers = await Promise.all([1, 2].map((i) => startService('sessions', { name: `sessions-${i}` })));
+      const stream = generateStream({
+        prefix: p,
+        users: USERS,
+        sessionsPerUser: 10,
+        seed,
+        edgeId: `${p}e`,
+        bootId: 'b',
+      });
+      const workers = await Promise.all(
+        [1, 2].map((i) => startService('sessions', { name: `sessions-${i}` })),
+      );
       await waitReady(workers);
       const bus = kafkaBus(uniqueId('pub'));
       const rounds: number[] = [];
@@ -54,12 +63,17 @@ describe('MySQL connections killed under load', () => {
         store = createMysqlStore({ url: mysqlUrl(), poolSize: 2 });
         await waitForTotals(store, expectedStates(stream), 120_000);
       } catch (err) {
-        throw new Error(`seed ${seed}, connections killed per round ${JSON.stringify(rounds)}: ${(err as Error).message}`);
+        throw new Error(
+          `seed ${seed}, connections killed per round ${JSON.stringify(rounds)}: ${(err as Error).message}`,
+        );
       } finally {
         await bus.stop();
       }
       const texts = await scrapeAll(workers);
-      const failures = texts.reduce((n, t) => n + metricValue(t, 'onlinetime_sessions_store_failures_total'), 0);
+      const failures = texts.reduce(
+        (n, t) => n + metricValue(t, 'onlinetime_sessions_store_failures_total'),
+        0,
+      );
       // The workers survived every kill (still running, still ready) and did meet failed batches.
       await waitReady(workers, 30_000);
       expect(rounds.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);

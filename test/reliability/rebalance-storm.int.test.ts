@@ -40,7 +40,14 @@ describe('rebalance storm', () => {
     async () => {
       const seed = randomInt(1, 2 ** 31);
       const p = uniqueId('rb');
-      const stream = generateStream({ prefix: p, users: USERS, sessionsPerUser: 10, seed, edgeId: `${p}e`, bootId: 'b' });
+      const stream = generateStream({
+        prefix: p,
+        users: USERS,
+        sessionsPerUser: 10,
+        seed,
+        edgeId: `${p}e`,
+        bootId: 'b',
+      });
       const bus = kafkaBus(uniqueId('pub'));
       const live: ServiceProcess[] = [await startService('sessions', { name: 'sessions-0' })];
       const changes = { joined: 1, left: 0, exitCodes: [] as Array<number | null> };
@@ -71,7 +78,14 @@ describe('rebalance storm', () => {
       // Every member that left drained and exited 0.
       expect(changes.exitCodes.every((c) => c === 0)).toBe(true);
       console.log(
-        JSON.stringify({ case: 'rebalance-storm', seed, users: USERS, events: stream.length, loadSeconds: LOAD_SECONDS, ...changes }),
+        JSON.stringify({
+          case: 'rebalance-storm',
+          seed,
+          users: USERS,
+          events: stream.length,
+          loadSeconds: LOAD_SECONDS,
+          ...changes,
+        }),
       );
     },
     budget(240_000, 1_200_000),

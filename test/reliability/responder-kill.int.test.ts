@@ -18,7 +18,13 @@ import type { Element } from '@xmpp/xml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { kafkaBrokers, mysqlUrl, uniqueId } from '../helpers/infra.js';
-import { metricValue, scrape, startService, stopAllServices, type ServiceProcess } from '../helpers/processes.js';
+import {
+  metricValue,
+  scrape,
+  startService,
+  stopAllServices,
+  type ServiceProcess,
+} from '../helpers/processes.js';
 import { connectClient } from '../helpers/xmpp-client.js';
 import { collectEvents } from '../helpers/xmpp-edge.js';
 import { budget, size } from './soak.js';
@@ -68,11 +74,20 @@ describe('responders SIGKILLed mid-batch', () => {
         startService('responder', { name: 'responder-0' }),
       ]);
       await waitReady([edge, first]);
-      const bus = createKafkaBus({ brokers: kafkaBrokers(), clientId: uniqueId('c'), logger: createLogger({ name: 't', level: 'error' }) });
+      const bus = createKafkaBus({
+        brokers: kafkaBrokers(),
+        clientId: uniqueId('c'),
+        logger: createLogger({ name: 't', level: 'error' }),
+      });
       const replies = await collectEvents(bus, [edgeTopic(edgeId)]);
       const tally: Tally = { sent: 0, answers: new Map() };
       for (const local of locals) {
-        const { xmpp } = await connectClient({ port: edge.xmppPort, username: local, password: 'pw', resource: 'r' });
+        const { xmpp } = await connectClient({
+          port: edge.xmppPort,
+          username: local,
+          password: 'pw',
+          resource: 'r',
+        });
         clients.push(xmpp);
         xmpp.on('stanza', (s) => {
           if (s.name !== 'iq' || typeof s.attrs.id !== 'string') return;
@@ -94,31 +109,54 @@ describe('responders SIGKILLed mid-batch', () => {
       try {
         for (let i = 0; i < KILLS; i++) {
           // Kill while the responder is answering: its IQ counter moves between two scrapes.
-          const answered = async (): Promise<number> => metricValue((await scrape(current.metricsPort)).body, 'onlinetime_responder_iq_total');
+          const answered = async (): Promise<number> =>
+            metricValue((await scrape(current.metricsPort)).body, 'onlinetime_responder_iq_total');
           const before = await answered();
-          await waitFor('the responder answering', async () => (await answered()) > before + 20, { timeoutMs: 60_000 });
+          await waitFor('the responder answering', async () => (await answered()) > before + 20, {
+            timeoutMs: 60_000,
+          });
           await delay(randomInt(0, 200));
           kills.push({ answeredBefore: await answered() });
           await current.kill();
           current = await startService('responder', { name: `responder-${i + 1}` });
         }
-        await waitFor('the last responder answering', async () => metricValue((await scrape(current.metricsPort)).body, 'onlinetime_responder_iq_total') > 0, {
-          timeoutMs: 60_000,
-        });
+        await waitFor(
+          'the last responder answering',
+          async () =>
+            metricValue((await scrape(current.metricsPort)).body, 'onlinetime_responder_iq_total') > 0,
+          {
+            timeoutMs: 60_000,
+          },
+        );
       } finally {
         sending = false;
         await Promise.all(senders);
       }
       // Every IQ sent gets its answer within the edge's timeout (plus scheduling slack).
-      await waitFor('an answer to every IQ', () => tally.answers.size === tally.sent, { timeoutMs: IQ_TIMEOUT_MS + 20_000 }).catch(() => undefined);
+      await waitFor('an answer to every IQ', () => tally.answers.size === tally.sent, {
+        timeoutMs: IQ_TIMEOUT_MS + 20_000,
+      }).catch(() => undefined);
       const missing = tally.sent - tally.answers.size;
       const doubled = [...tally.answers.values()].filter((a) => a.length > 1);
       const errors = [...tally.answers.values()].flat().filter((s) => s.attrs.type === 'error');
-      const timeouts = errors.filter((s) => s.getChild('error')?.attrs.type === 'wait' && s.getChild('error')?.getChild('remote-server-timeout') !== undefined);
-      const republished = countRepeats(replies.events.map((e) => e.event.payload as { sessionId: string; stanza: string }));
+      const timeouts = errors.filter(
+        (s) =>
+          s.getChild('error')?.attrs.type === 'wait' &&
+          s.getChild('error')?.getChild('remote-server-timeout') !== undefined,
+      );
+      const republished = countRepeats(
+        replies.events.map((e) => e.event.payload as { sessionId: string; stanza: string }),
+      );
       await replies.stop();
       await bus.stop();
-      const figures = { case: 'responder-kill', clients: CLIENTS, kills: kills.length, iqs: tally.sent, timeouts: timeouts.length, repliesPublishedTwice: republished };
+      const figures = {
+        case: 'responder-kill',
+        clients: CLIENTS,
+        kills: kills.length,
+        iqs: tally.sent,
+        timeouts: timeouts.length,
+        repliesPublishedTwice: republished,
+      };
       console.log(JSON.stringify(figures));
       expect(missing, JSON.stringify(figures)).toBe(0);
       expect(doubled.map((a) => a.map(String))).toEqual([]);
@@ -126,7 +164,10 @@ describe('responders SIGKILLed mid-batch', () => {
 
       // Sets are applied in order across the kills: each user's vCard holds its last set.
       for (const [k, n] of lastSet) {
-        const reply = await (clients[k] as XmppClient).iqCaller.request(xml('iq', { type: 'get', id: `final${k}` }, xml('vCard', { xmlns: 'vcard-temp' })), 30_000);
+        const reply = await (clients[k] as XmppClient).iqCaller.request(
+          xml('iq', { type: 'get', id: `final${k}` }, xml('vCard', { xmlns: 'vcard-temp' })),
+          30_000,
+        );
         expect(reply.getChild('vCard')?.getChildText('NICKNAME')).toBe(`n${n}`);
       }
     },

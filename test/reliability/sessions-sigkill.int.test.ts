@@ -12,7 +12,13 @@ import { createMysqlStore, type Store } from '@onlinetime/store';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { mysqlUrl, uniqueId } from '../helpers/infra.js';
-import { metricValue, scrape, startService, stopAllServices, type ServiceProcess } from '../helpers/processes.js';
+import {
+  metricValue,
+  scrape,
+  startService,
+  stopAllServices,
+  type ServiceProcess,
+} from '../helpers/processes.js';
 import { expectedStates, generateStream, kafkaBus, waitForTotals } from '../sessions-helpers.js';
 import { budget, size } from './soak.js';
 import { publishPaced, repeatUntil } from './support.js';
@@ -45,7 +51,10 @@ const consumedBy = (s: ServiceProcess): Promise<number> =>
     .catch(() => -1);
 
 /** A worker whose consumed counter moves within `timeoutMs`, or undefined. */
-async function busyOne(workers: readonly ServiceProcess[], timeoutMs: number): Promise<ServiceProcess | undefined> {
+async function busyOne(
+  workers: readonly ServiceProcess[],
+  timeoutMs: number,
+): Promise<ServiceProcess | undefined> {
   const before = await Promise.all(workers.map(consumedBy));
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -63,7 +72,14 @@ describe('sessions workers SIGKILLed under load', () => {
     async () => {
       const seed = randomInt(1, 2 ** 31);
       const p = uniqueId('sk');
-      const stream = generateStream({ prefix: p, users: USERS, sessionsPerUser: SESSIONS_PER_USER, seed, edgeId: `${p}e`, bootId: 'b' });
+      const stream = generateStream({
+        prefix: p,
+        users: USERS,
+        sessionsPerUser: SESSIONS_PER_USER,
+        seed,
+        edgeId: `${p}e`,
+        bootId: 'b',
+      });
       const bus = kafkaBus(uniqueId('pub'));
       const kills: Array<{ afterMs: number; consumed: number }> = [];
       const started = Date.now();
@@ -97,8 +113,12 @@ describe('sessions workers SIGKILLed under load', () => {
 
       // Exactly once: every finished (or tombstoned) session has one log row.
       const expected = expectedStates(stream);
-      const logged = (await Promise.all([...expected.keys()].map((jid) => store.accounting.sessionLog(jid, 10_000)))).flat();
-      const finished = new Set(stream.filter((e) => e.type === 'session.stopped').map((e) => e.payload.sessionId));
+      const logged = (
+        await Promise.all([...expected.keys()].map((jid) => store.accounting.sessionLog(jid, 10_000)))
+      ).flat();
+      const finished = new Set(
+        stream.filter((e) => e.type === 'session.stopped').map((e) => e.payload.sessionId),
+      );
       expect(new Set(logged.map((s) => s.sessionId))).toEqual(finished);
       expect(logged.length).toBe(finished.size);
       console.log(

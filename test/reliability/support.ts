@@ -11,7 +11,10 @@ import { addTestUser } from '../helpers/xmpp-edge.js';
 import { publishSessions } from '../sessions-helpers.js';
 
 /** An edge on loopback, any free port, plaintext SCRAM (no TLS), 1 s heartbeats. */
-export function edgeEnv(edgeId: string, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+export function edgeEnv(
+  edgeId: string,
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
   return {
     XMPP_HOST: '127.0.0.1',
     XMPP_PORT: '0',
@@ -31,7 +34,10 @@ export async function waitReady(services: readonly ServiceProcess[], timeoutMs =
     await waitFor(
       `${s.name} ready`,
       async () => {
-        const r = await scrape(s.metricsPort, '/readyz').catch((err: Error) => ({ status: 0, body: err.message }));
+        const r = await scrape(s.metricsPort, '/readyz').catch((err: Error) => ({
+          status: 0,
+          body: err.message,
+        }));
         last = r.body;
         return r.status === 200;
       },
@@ -43,7 +49,12 @@ export async function waitReady(services: readonly ServiceProcess[], timeoutMs =
 }
 
 /** Creates users `<prefix><i>@localhost` (i < count) with one password, a few at a time. */
-export async function createUsers(store: Store, prefix: string, count: number, password: string): Promise<string[]> {
+export async function createUsers(
+  store: Store,
+  prefix: string,
+  count: number,
+  password: string,
+): Promise<string[]> {
   const locals = Array.from({ length: count }, (_, i) => `${prefix}${i}`);
   for (let i = 0; i < locals.length; i += 20) {
     await Promise.all(locals.slice(i, i + 20).map((local) => addTestUser(store.users, local, password)));
@@ -60,16 +71,27 @@ export async function scrapeAll(services: readonly ServiceProcess[]): Promise<st
  * Publishes `events` in `chunks` equal parts, one every `everyMs`, as a sustained load; resolves when
  * all are published. Per-user order is kept (the parts are consecutive slices).
  */
-export async function publishPaced(bus: KafkaBus, events: readonly SessionsEvent[], chunks: number, everyMs: number): Promise<void> {
+export async function publishPaced(
+  bus: KafkaBus,
+  events: readonly SessionsEvent[],
+  chunks: number,
+  everyMs: number,
+): Promise<void> {
   for (let i = 0; i < chunks; i++) {
-    const part = events.slice(Math.floor((i * events.length) / chunks), Math.floor(((i + 1) * events.length) / chunks));
+    const part = events.slice(
+      Math.floor((i * events.length) / chunks),
+      Math.floor(((i + 1) * events.length) / chunks),
+    );
     await publishSessions(bus, part);
     if (i < chunks - 1) await delay(everyMs);
   }
 }
 
 /** Runs `body` repeatedly until `until` resolves, collecting its errors (the first one is rethrown). */
-export async function repeatUntil(until: Promise<unknown>, body: (round: number) => Promise<void>): Promise<number> {
+export async function repeatUntil(
+  until: Promise<unknown>,
+  body: (round: number) => Promise<void>,
+): Promise<number> {
   let done = false;
   void until.then(
     () => (done = true),
@@ -84,7 +106,10 @@ export async function repeatUntil(until: Promise<unknown>, body: (round: number)
 export function problemsOf(services: readonly ServiceProcess[], n = 8): string {
   return services
     .map((s) => {
-      const bad = s.lines().filter((l) => (l.level ?? 0) >= 40).slice(-n);
+      const bad = s
+        .lines()
+        .filter((l) => (l.level ?? 0) >= 40)
+        .slice(-n);
       const exit = s.child.exitCode === null ? 'running' : `exited ${s.child.exitCode}`;
       return `--- ${s.name} (pid ${s.pid}, ${exit}):\n${bad.map((l) => JSON.stringify(l).slice(0, 600)).join('\n')}\n${s.stderr().slice(-1_000)}`;
     })

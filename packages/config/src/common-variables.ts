@@ -31,7 +31,10 @@ export const COMMON_VARIABLES = {
   edgeId: {
     name: 'EDGE_ID',
     description: 'unique id of this edge in the cluster (names its reply topic xmpp.edge.<id>)',
-    default: hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64) || 'edge',
+    default:
+      hostname()
+        .replace(/[^A-Za-z0-9._-]/g, '-')
+        .slice(0, 64) || 'edge',
     parse: p.identifier,
   } satisfies VariableSpec<string>,
 } as const;

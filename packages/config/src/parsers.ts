@@ -26,7 +26,8 @@ export function list(raw: string): string[] {
 
 export function oneOf<T extends string>(allowed: readonly T[]): (raw: string) => T {
   return (raw) => {
-    if (!(allowed as readonly string[]).includes(raw)) throw new Error(`must be one of ${allowed.join(', ')}`);
+    if (!(allowed as readonly string[]).includes(raw))
+      throw new Error(`must be one of ${allowed.join(', ')}`);
     return raw as T;
   };
 }
@@ -50,7 +51,8 @@ export function mysqlUrl(raw: string): string {
     throw new Error('must be a URL like mysql://user:password@host:3306/database');
   }
   if (url.protocol !== 'mysql:') throw new Error('must start with mysql://');
-  if (url.pathname.length <= 1) throw new Error('must name a database, e.g. mysql://root@127.0.0.1:3306/onlinetime');
+  if (url.pathname.length <= 1)
+    throw new Error('must name a database, e.g. mysql://root@127.0.0.1:3306/onlinetime');
   return raw;
 }
 

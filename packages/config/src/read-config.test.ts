@@ -13,7 +13,10 @@ const specs = {
 
 describe('readConfig', () => {
   it('applies defaults and parses values', () => {
-    const config = readConfig(specs, { MYSQL_URL: 'mysql://root@127.0.0.1:3306/db', XMPP_DOMAINS: 'a.example, b.example' });
+    const config = readConfig(specs, {
+      MYSQL_URL: 'mysql://root@127.0.0.1:3306/db',
+      XMPP_DOMAINS: 'a.example, b.example',
+    });
     expect(config).toEqual({
       port: 5222,
       domains: ['a.example', 'b.example'],

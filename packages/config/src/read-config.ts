@@ -40,7 +40,10 @@ export function readConfig<S extends Specs>(specs: S, env: Env): ConfigOf<S> {
     try {
       values[key] = spec.parse(raw);
     } catch (err) {
-      problems.push({ variable: spec.name, message: `${(err as Error).message} (got ${JSON.stringify(raw)})` });
+      problems.push({
+        variable: spec.name,
+        message: `${(err as Error).message} (got ${JSON.stringify(raw)})`,
+      });
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);

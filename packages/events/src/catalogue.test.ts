@@ -13,13 +13,17 @@ describe('event catalogue', () => {
     for (const [type, entry] of Object.entries(EVENT_CATALOGUE)) {
       const event = createEvent(type as EventType, entry.example as never, { source: 'test', at: 1 });
       expect(decodeEvent(encodeEvent(event)).payload).toEqual(entry.example);
-      const documented = Object.keys(entry.fields).map((f) => f.replace(/\?$/, '')).sort();
+      const documented = Object.keys(entry.fields)
+        .map((f) => f.replace(/\?$/, ''))
+        .sort();
       expect(documented, type).toEqual(Object.keys(entry.example).sort());
       // Each required field is really required by the decoder.
       for (const field of Object.keys(entry.fields).filter((f) => !f.endsWith('?'))) {
         const payload: Record<string, unknown> = { ...entry.example };
         delete payload[field];
-        expect(() => decodeEvent(JSON.stringify({ ...event, payload })), `${type}.${field}`).toThrow(`payload.${field}`);
+        expect(() => decodeEvent(JSON.stringify({ ...event, payload })), `${type}.${field}`).toThrow(
+          `payload.${field}`,
+        );
       }
     }
   });

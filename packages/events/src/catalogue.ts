@@ -23,7 +23,13 @@ export const EVENT_CATALOGUE: { readonly [T in EventType]: CatalogueEntry<T> } =
       bootId: 'boot of that edge (new at every edge start)',
       'ip?': 'client address',
     },
-    example: { sessionId: 's-1', jid: 'alice@example.com/phone', edgeId: 'edge1', bootId: 'b-1', ip: '192.0.2.7' },
+    example: {
+      sessionId: 's-1',
+      jid: 'alice@example.com/phone',
+      edgeId: 'edge1',
+      bootId: 'b-1',
+      ip: '192.0.2.7',
+    },
   },
   'session.stopped': {
     topic: TOPICS.sessions,
@@ -36,13 +42,23 @@ export const EVENT_CATALOGUE: { readonly [T in EventType]: CatalogueEntry<T> } =
       bootId: 'boot of that edge',
       reason: 'closed | timeout | error | conflict | shutdown | edge-lost',
     },
-    example: { sessionId: 's-1', jid: 'alice@example.com/phone', edgeId: 'edge1', bootId: 'b-1', reason: 'closed' },
+    example: {
+      sessionId: 's-1',
+      jid: 'alice@example.com/phone',
+      edgeId: 'edge1',
+      bootId: 'b-1',
+      reason: 'closed',
+    },
   },
   'balance.opened': {
     topic: TOPICS.sessions,
     key: 'bare JID of the user',
     meaning: 'online time carried over from a previous system (import); applied once per user',
-    fields: { jid: 'bare JID', ms: 'milliseconds to add to the total', origin: 'where it came from, e.g. ejabberd' },
+    fields: {
+      jid: 'bare JID',
+      ms: 'milliseconds to add to the total',
+      origin: 'where it came from, e.g. ejabberd',
+    },
     example: { jid: 'alice@example.com', ms: 120_000, origin: 'ejabberd' },
   },
   'edge.started': {
@@ -86,7 +102,8 @@ export const EVENT_CATALOGUE: { readonly [T in EventType]: CatalogueEntry<T> } =
       to: 'bob@example.com',
       id: 'v1',
       type: 'get',
-      stanza: '<iq type="get" id="v1" to="bob@example.com" from="alice@example.com/phone"><vCard xmlns="vcard-temp"/></iq>',
+      stanza:
+        '<iq type="get" id="v1" to="bob@example.com" from="alice@example.com/phone"><vCard xmlns="vcard-temp"/></iq>',
     },
   },
   'iq.reply': {
@@ -94,7 +111,10 @@ export const EVENT_CATALOGUE: { readonly [T in EventType]: CatalogueEntry<T> } =
     key: 'session id',
     meaning: 'the reply stanza for one pending IQ of a session on that edge',
     fields: { sessionId: 'session to deliver to', stanza: 'the reply <iq/> as XML text' },
-    example: { sessionId: 's-1', stanza: '<iq type="result" id="v1" from="bob@example.com" to="alice@example.com/phone"/>' },
+    example: {
+      sessionId: 's-1',
+      stanza: '<iq type="result" id="v1" from="bob@example.com" to="alice@example.com/phone"/>',
+    },
   },
 };
 
@@ -106,12 +126,19 @@ export function renderEventCatalogue(): string {
     '<!-- Rendered from packages/events/src/catalogue.ts; a unit test fails when this file is stale. -->',
     '',
     'Every message value is a JSON envelope: `id` (unique), `type`, `version` (integer, now 1), `at` (epoch ms',
-    'on the producer\'s clock: when the fact happened), `source` (edge id or service), `payload`. Decoding',
+    "on the producer's clock: when the fact happened), `source` (edge id or service), `payload`. Decoding",
     'validates every field; an invalid message is logged with topic/partition/offset and skipped.',
     '',
   ];
   for (const [type, entry] of Object.entries(EVENT_CATALOGUE)) {
-    parts.push(`## \`${type}\``, '', `${entry.meaning}.`, '', `Topic \`${entry.topic}\`, key: ${entry.key}.`, '');
+    parts.push(
+      `## \`${type}\``,
+      '',
+      `${entry.meaning}.`,
+      '',
+      `Topic \`${entry.topic}\`, key: ${entry.key}.`,
+      '',
+    );
     parts.push('| field | meaning |', '|---|---|');
     for (const [field, meaning] of Object.entries(entry.fields)) parts.push(`| \`${field}\` | ${meaning} |`);
     parts.push('', '```json', JSON.stringify(entry.example), '```', '');

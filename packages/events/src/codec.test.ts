@@ -26,8 +26,12 @@ describe('event codec', () => {
   });
 
   it('names the offending field of a malformed payload', () => {
-    expect(decodeError({ ...started, payload: { ...started.payload, jid: 'alice@example.com' } }).field).toBe('payload.jid');
-    expect(decodeError({ ...started, payload: { ...started.payload, sessionId: 3 } }).field).toBe('payload.sessionId');
+    expect(decodeError({ ...started, payload: { ...started.payload, jid: 'alice@example.com' } }).field).toBe(
+      'payload.jid',
+    );
+    expect(decodeError({ ...started, payload: { ...started.payload, sessionId: 3 } }).field).toBe(
+      'payload.sessionId',
+    );
     expect(decodeError({ ...started, at: -5 }).field).toBe('at');
     expect(decodeError({ ...started, at: 1.5 }).field).toBe('at');
     expect(decodeError({ ...started, type: 'session.exploded' }).field).toBe('type');
@@ -47,11 +51,15 @@ describe('event codec', () => {
       { sessionId: 's1', jid: 'alice@example.com/phone', edgeId: 'e1', bootId: 'b1', reason: 'closed' },
       { source: 'e1' },
     );
-    expect(decodeError({ ...stopped, payload: { ...stopped.payload, reason: 'bored' } }).field).toBe('payload.reason');
+    expect(decodeError({ ...stopped, payload: { ...stopped.payload, reason: 'bored' } }).field).toBe(
+      'payload.reason',
+    );
   });
 
   it('accepts only the types a topic may carry', () => {
-    expect(decodeEventOfTypes(encodeEvent(started), ['session.started', 'session.stopped']).type).toBe('session.started');
+    expect(decodeEventOfTypes(encodeEvent(started), ['session.started', 'session.stopped']).type).toBe(
+      'session.started',
+    );
     expect(() => decodeEventOfTypes(encodeEvent(started), ['iq.request'])).toThrow(/not expected here/);
   });
 });

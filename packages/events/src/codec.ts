@@ -49,9 +49,13 @@ export function decodeEvent(value: Buffer | string | null): OnlinetimeEvent {
   requireInteger(raw, 'at', '');
   requireString(raw, 'source', '');
   const validate = PAYLOAD_VALIDATORS[type as EventType];
-  if (validate === undefined) throw new EventDecodeError('type', `unknown event type ${JSON.stringify(type)}`);
+  if (validate === undefined)
+    throw new EventDecodeError('type', `unknown event type ${JSON.stringify(type)}`);
   if (version !== EVENT_VERSION) {
-    throw new EventDecodeError('version', `unsupported version ${version} of ${type} (expected ${EVENT_VERSION})`);
+    throw new EventDecodeError(
+      'version',
+      `unsupported version ${version} of ${type} (expected ${EVENT_VERSION})`,
+    );
   }
   if (!isObject(raw['payload'])) throw new EventDecodeError('payload', 'must be an object');
   validate(raw['payload']);
@@ -69,4 +73,3 @@ export function decodeEventOfTypes<T extends EventType>(
   }
   return event as Extract<OnlinetimeEvent, { type: T }>;
 }
-

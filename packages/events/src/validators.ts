@@ -11,7 +11,10 @@ function str(obj: Raw, field: string, optional = false): void {
   const value = obj[field];
   if (optional && value === undefined) return;
   if (typeof value !== 'string' || value.length === 0) {
-    throw new EventDecodeError(P + field, optional ? 'must be a non-empty string when present' : 'must be a non-empty string');
+    throw new EventDecodeError(
+      P + field,
+      optional ? 'must be a non-empty string when present' : 'must be a non-empty string',
+    );
   }
 }
 

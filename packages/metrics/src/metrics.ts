@@ -1,4 +1,10 @@
-import { Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram, Registry, collectDefaultMetrics } from 'prom-client';
+import {
+  Counter as PromCounter,
+  Gauge as PromGauge,
+  Histogram as PromHistogram,
+  Registry,
+  collectDefaultMetrics,
+} from 'prom-client';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -18,7 +24,12 @@ export interface Histogram {
 export interface Metrics {
   counter(name: string, help: string, labelNames?: readonly string[]): Counter;
   gauge(name: string, help: string, labelNames?: readonly string[]): Gauge;
-  histogram(name: string, help: string, buckets: readonly number[], labelNames?: readonly string[]): Histogram;
+  histogram(
+    name: string,
+    help: string,
+    buckets: readonly number[],
+    labelNames?: readonly string[],
+  ): Histogram;
   /** Prometheus text exposition. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -42,13 +53,23 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     render: () => registry.metrics(),
     counter(name, help, labelNames = []) {
       return once(name, () => {
-        const c = new PromCounter({ name: full(name), help, labelNames: [...labelNames], registers: [registry] });
+        const c = new PromCounter({
+          name: full(name),
+          help,
+          labelNames: [...labelNames],
+          registers: [registry],
+        });
         return { inc: (labels = {}, value = 1) => c.inc(labels, value) };
       });
     },
     gauge(name, help, labelNames = []) {
       return once(name, () => {
-        const g = new PromGauge({ name: full(name), help, labelNames: [...labelNames], registers: [registry] });
+        const g = new PromGauge({
+          name: full(name),
+          help,
+          labelNames: [...labelNames],
+          registers: [registry],
+        });
         return {
           set: (value, labels = {}) => g.set(labels, value),
           inc: (labels = {}, value = 1) => g.inc(labels, value),

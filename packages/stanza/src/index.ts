@@ -15,5 +15,10 @@ export {
   JidError,
   type Jid,
 } from './jid.js';
-export { errorElement, stanzaErrorReply, type StanzaErrorSpec, type ErrorReplyOptions } from './stanza-error.js';
+export {
+  errorElement,
+  stanzaErrorReply,
+  type StanzaErrorSpec,
+  type ErrorReplyOptions,
+} from './stanza-error.js';
 export { streamErrorElement, streamHeader, STREAM_CLOSE, type StreamHeaderOptions } from './stream-error.js';

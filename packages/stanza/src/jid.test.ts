@@ -4,7 +4,11 @@ import { JidError, bareJidOf, jidToString, parseJid, tryParseJid } from './jid.j
 
 describe('parseJid', () => {
   it('splits and normalises the three parts', () => {
-    expect(parseJid('Alice@LocalHost./Phone A')).toEqual({ local: 'alice', domain: 'localhost', resource: 'Phone A' });
+    expect(parseJid('Alice@LocalHost./Phone A')).toEqual({
+      local: 'alice',
+      domain: 'localhost',
+      resource: 'Phone A',
+    });
     expect(parseJid('localhost')).toEqual({ local: null, domain: 'localhost', resource: null });
     expect(parseJid('a@b/c/d@e')).toEqual({ local: 'a', domain: 'b', resource: 'c/d@e' });
     expect(jidToString(parseJid('A@B/R'))).toBe('a@b/R');

@@ -103,7 +103,8 @@ export class XmlScanner {
             this.state = S.Bang;
             this.bang = '';
           } else if (c === 0x3f /* ? */) {
-            if (!this.declAllowed || this.depth > 0) fail('restricted-xml', 'processing instructions are not allowed');
+            if (!this.declAllowed || this.depth > 0)
+              fail('restricted-xml', 'processing instructions are not allowed');
             this.state = S.Decl;
             this.decl = '';
             this.forwarding = false;
@@ -149,7 +150,8 @@ export class XmlScanner {
         case S.AttrName:
           if (isNameChar(c)) {
             this.attrName += chunk[i] as string;
-            if (this.attrName.length > this.options.limits.maxNameLength) fail('policy-violation', 'name too long');
+            if (this.attrName.length > this.options.limits.maxNameLength)
+              fail('policy-violation', 'name too long');
           } else if (c === 0x3d /* = */) this.state = S.AttrQuote;
           else if (isWhitespace(c)) this.state = S.AttrEq;
           else fail('not-well-formed', 'invalid character in attribute name');
@@ -255,7 +257,8 @@ export class XmlScanner {
   private finishAttribute(): void {
     if (this.attrNames.has(this.attrName)) fail('not-well-formed', `duplicate attribute ${this.attrName}`);
     this.attrNames.add(this.attrName);
-    if (this.attrNames.size > this.options.limits.maxAttributes) fail('policy-violation', 'too many attributes');
+    if (this.attrNames.size > this.options.limits.maxAttributes)
+      fail('policy-violation', 'too many attributes');
     this.state = S.InTag;
     this.sawSpace = false;
   }

@@ -30,7 +30,11 @@ describe('stanza errors', () => {
   it('does not echo message bodies and honours explicit addresses', () => {
     const request = parseElement("<message id='m' to='b@x'><body>secret</body></message>");
     expect(
-      stanzaErrorReply(request, { condition: 'service-unavailable', type: 'cancel' }, { to: 'a@x/r' }).toString(),
+      stanzaErrorReply(
+        request,
+        { condition: 'service-unavailable', type: 'cancel' },
+        { to: 'a@x/r' },
+      ).toString(),
     ).toBe(
       '<message type="error" id="m" from="b@x" to="a@x/r"><error type="cancel">' +
         '<service-unavailable xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></message>',

@@ -42,7 +42,9 @@ function feed(bytes: Buffer, size: number, limits: Partial<ParserLimits>): Outco
 
 describe('StreamParser: well-formed streams', () => {
   it('emits the header, stanzas and the end, dropping whitespace between stanzas', () => {
-    const out = run(`${HEADER}\n <iq type='get' id='1'><ping xmlns='urn:xmpp:ping'/></iq> \n<presence/></stream:stream>`);
+    const out = run(
+      `${HEADER}\n <iq type='get' id='1'><ping xmlns='urn:xmpp:ping'/></iq> \n<presence/></stream:stream>`,
+    );
     expect(out.events).toEqual(['start stream:stream to=localhost', 'stanza iq', 'stanza presence', 'end']);
     expect(out.stanzas[0]).toBe('<iq type="get" id="1"><ping xmlns="urn:xmpp:ping"/></iq>');
   });
@@ -56,9 +58,13 @@ describe('StreamParser: well-formed streams', () => {
   });
 
   it('decodes predefined and numeric entities, CDATA and multi-byte characters split across chunks', () => {
-    const out = run(`${HEADER}<message a='&quot;&#65;&#x42;'><body>&lt;&amp;&gt;&apos; 中文 😀<![CDATA[<x>]]></body></message>`);
+    const out = run(
+      `${HEADER}<message a='&quot;&#65;&#x42;'><body>&lt;&amp;&gt;&apos; 中文 😀<![CDATA[<x>]]></body></message>`,
+    );
     expect(out.error).toBeUndefined();
-    expect(out.stanzas[0]).toBe('<message a="&quot;AB"><body>&lt;&amp;&gt;\' 中文 😀&lt;x&gt;</body></message>');
+    expect(out.stanzas[0]).toBe(
+      '<message a="&quot;AB"><body>&lt;&amp;&gt;\' 中文 😀&lt;x&gt;</body></message>',
+    );
   });
 
   it('accepts a stream without XML declaration and end tags with trailing whitespace', () => {
@@ -125,7 +131,11 @@ describe('StreamParser: hostile input', () => {
   }
 
   it('invalid UTF-8 -> not-well-formed', () => {
-    const input = Buffer.concat([Buffer.from(`${HEADER}<message><body>`), Buffer.from([0xc3, 0x28]), Buffer.from('</body></message>')]);
+    const input = Buffer.concat([
+      Buffer.from(`${HEADER}<message><body>`),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('</body></message>'),
+    ]);
     // Where the error surfaces depends on the chunking (the decoder sees a whole chunk at once).
     for (const size of [input.length, 1, 7]) expect(feed(input, size, {}).error).toBe('not-well-formed');
   });
@@ -160,7 +170,9 @@ describe('StreamParser: limits', () => {
   });
 
   it('does not count whitespace keepalives between stanzas', () => {
-    const out = run(`${HEADER}${' '.repeat(500)}<presence/>${'\n'.repeat(500)}<presence/>`, { maxStanzaBytes: 200 });
+    const out = run(`${HEADER}${' '.repeat(500)}<presence/>${'\n'.repeat(500)}<presence/>`, {
+      maxStanzaBytes: 200,
+    });
     expect(out.error).toBeUndefined();
     expect(out.stanzas).toEqual(['<presence/>', '<presence/>']);
   });
@@ -176,12 +188,16 @@ describe('StreamParser: limits', () => {
     const attrs = (n: number): string => Array.from({ length: n }, (_, i) => ` a${i}='x'`).join('');
     expect(run(`${HEADER}<iq${attrs(4)}/>`, { maxAttributes: 4 }).error).toBeUndefined();
     expect(run(`${HEADER}<iq${attrs(5)}/>`, { maxAttributes: 4 }).error).toBe('policy-violation');
-    expect(run(`${HEADER}<iq id='${'x'.repeat(11)}'/>`, { maxAttributeLength: 10 }).error).toBe('policy-violation');
+    expect(run(`${HEADER}<iq id='${'x'.repeat(11)}'/>`, { maxAttributeLength: 10 }).error).toBe(
+      'policy-violation',
+    );
     expect(run(`${HEADER}<${'n'.repeat(300)}/>`).error).toBe('policy-violation');
   });
 
   it('bounds the stream header itself', () => {
-    expect(run(`<stream:stream a='${'x'.repeat(200)}'>`, { maxStanzaBytes: 100 }).error).toBe('policy-violation');
+    expect(run(`<stream:stream a='${'x'.repeat(200)}'>`, { maxStanzaBytes: 100 }).error).toBe(
+      'policy-violation',
+    );
   });
 });
 

@@ -10,7 +10,10 @@ export interface ParsedArgs {
  * Minimal argv parser (node:util parseArgs would do too, but it rejects unknown options before we
  * can name them in our own error). `flags` lists options that take no value.
  */
-export function parseArgs(argv: readonly string[], known: { values: readonly string[]; flags: readonly string[] }): ParsedArgs {
+export function parseArgs(
+  argv: readonly string[],
+  known: { values: readonly string[]; flags: readonly string[] },
+): ParsedArgs {
   const positionals: string[] = [];
   const options = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {

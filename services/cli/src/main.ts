@@ -32,7 +32,10 @@ function onShutdownSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-export async function main(argv: readonly string[], commands: readonly Command[] = COMMANDS): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  commands: readonly Command[] = COMMANDS,
+): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage(commands));
@@ -66,7 +69,9 @@ export async function main(argv: readonly string[], commands: readonly Command[]
       process.stderr.write(`onlinetime ${name}: ${err.message}\n\n${command.help().trimEnd()}\n`);
       return EXIT.usage;
     }
-    process.stderr.write(`onlinetime ${name}: ${isOnlinetimeError(err) ? err.message : String((err as Error).stack ?? err)}\n`);
+    process.stderr.write(
+      `onlinetime ${name}: ${isOnlinetimeError(err) ? err.message : String((err as Error).stack ?? err)}\n`,
+    );
     return EXIT.failure;
   }
 }

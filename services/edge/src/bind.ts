@@ -23,7 +23,9 @@ export function handleBind(ctx: EdgeContext, connection: Connection, iq: Element
   try {
     resource = requested === null || requested === '' ? generatedResource() : normalizeResource(requested);
   } catch {
-    connection.send(stanzaErrorReply(iq, { condition: 'bad-request', type: 'modify', text: 'invalid resource' }));
+    connection.send(
+      stanzaErrorReply(iq, { condition: 'bad-request', type: 'modify', text: 'invalid resource' }),
+    );
     return;
   }
   const jid = `${user.bare}/${resource}`;
@@ -39,7 +41,11 @@ export function handleBind(ctx: EdgeContext, connection: Connection, iq: Element
   ctx.metrics.sessions.inc();
   connection.logger.info({ sessionId, jid, ip: connection.ip }, 'session started');
   ctx.events.emit('session.started', { sessionId, jid });
-  const result = xml('iq', { type: 'result', id: iq.attrs.id as string }, xml('bind', { xmlns: NS.bind }, xml('jid', {}, jid)));
+  const result = xml(
+    'iq',
+    { type: 'result', id: iq.attrs.id as string },
+    xml('bind', { xmlns: NS.bind }, xml('jid', {}, jid)),
+  );
   connection.send(result);
 }
 

@@ -14,15 +14,29 @@ export const EDGE_VARIABLES = {
   edgeId: COMMON_VARIABLES.edgeId,
   metricsPort: COMMON_VARIABLES.metricsPort,
   logLevel: COMMON_VARIABLES.logLevel,
-  host: { name: 'XMPP_HOST', description: 'address the XMPP listener binds', default: '0.0.0.0', parse: p.string },
-  port: { name: 'XMPP_PORT', description: 'XMPP client port (0 = any free port)', default: '5222', parse: p.port },
+  host: {
+    name: 'XMPP_HOST',
+    description: 'address the XMPP listener binds',
+    default: '0.0.0.0',
+    parse: p.string,
+  },
+  port: {
+    name: 'XMPP_PORT',
+    description: 'XMPP client port (0 = any free port)',
+    default: '5222',
+    parse: p.port,
+  },
   domains: {
     name: 'XMPP_DOMAINS',
     description: 'served XMPP domains, comma-separated; the first is the default for streams without "to"',
     default: 'localhost',
     parse: domains,
   } satisfies VariableSpec<string[]>,
-  tlsCert: { name: 'XMPP_TLS_CERT', description: 'PEM certificate file (unset: self-signed at startup)', parse: p.file },
+  tlsCert: {
+    name: 'XMPP_TLS_CERT',
+    description: 'PEM certificate file (unset: self-signed at startup)',
+    parse: p.file,
+  },
   tlsKey: { name: 'XMPP_TLS_KEY', description: 'PEM private key file of XMPP_TLS_CERT', parse: p.file },
   allowPlaintext: {
     name: 'XMPP_ALLOW_PLAINTEXT',
@@ -36,7 +50,12 @@ export const EDGE_VARIABLES = {
     default: 'true',
     parse: p.boolean,
   },
-  iqTimeoutMs: { name: 'IQ_TIMEOUT_MS', description: 'wait for a responder reply', default: '30000', parse: ms(100, HOUR) },
+  iqTimeoutMs: {
+    name: 'IQ_TIMEOUT_MS',
+    description: 'wait for a responder reply',
+    default: '30000',
+    parse: ms(100, HOUR),
+  },
   heartbeatIntervalMs: {
     name: 'HEARTBEAT_INTERVAL_MS',
     description: 'edge.heartbeat period',
@@ -55,7 +74,12 @@ export const EDGE_VARIABLES = {
     default: String(16 * 1024),
     parse: p.integer(1024, 64 * 1024 * 1024),
   },
-  maxDepth: { name: 'MAX_XML_DEPTH', description: 'deepest element nesting', default: '32', parse: p.integer(3, 1000) },
+  maxDepth: {
+    name: 'MAX_XML_DEPTH',
+    description: 'deepest element nesting',
+    default: '32',
+    parse: p.integer(3, 1000),
+  },
   maxConnections: {
     name: 'MAX_CONNECTIONS',
     description: 'open client connections per edge',

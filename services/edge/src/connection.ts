@@ -120,7 +120,10 @@ export class Connection {
     this.socket.write(text);
     this.lastSent = Date.now();
     if (this.socket.writableLength > this.options.limits.maxWriteBufferBytes) {
-      this.logger.warn({ ip: this.ip, buffered: this.socket.writableLength }, 'closing a connection that does not read');
+      this.logger.warn(
+        { ip: this.ip, buffered: this.socket.writableLength },
+        'closing a connection that does not read',
+      );
       this.socket.destroy();
       this.finish('error');
     }
@@ -159,7 +162,9 @@ export class Connection {
     this.options.metrics.streamErrors.inc({ condition });
     this.logger.info({ ip: this.ip, condition, text, jid: this.session?.jid }, 'stream error');
     if (!this.headerSent) {
-      this.write(streamHeader({ from: this.domain ?? this.options.defaultDomain, id: this.streamId || 'error' }));
+      this.write(
+        streamHeader({ from: this.domain ?? this.options.defaultDomain, id: this.streamId || 'error' }),
+      );
     }
     this.write(streamErrorElement(condition, text).toString() + STREAM_CLOSE);
     this.end(reason);

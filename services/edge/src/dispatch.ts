@@ -9,7 +9,9 @@ import { handleSasl, type SaslDeps } from './sasl.js';
 import { handleStarttls } from './starttls.js';
 
 /** What each connection does with its inbox, by state: negotiating, authenticated, bound. */
-export function createDispatcher(ctx: EdgeContext): (connection: Connection, item: InboxItem) => void | Promise<void> {
+export function createDispatcher(
+  ctx: EdgeContext,
+): (connection: Connection, item: InboxItem) => void | Promise<void> {
   const sasl: SaslDeps = {
     users: ctx.users,
     throttle: ctx.throttle,
@@ -36,7 +38,12 @@ export function createDispatcher(ctx: EdgeContext): (connection: Connection, ite
   };
 }
 
-function beforeAuth(ctx: EdgeContext, sasl: SaslDeps, connection: Connection, el: Element): void | Promise<void> {
+function beforeAuth(
+  ctx: EdgeContext,
+  sasl: SaslDeps,
+  connection: Connection,
+  el: Element,
+): void | Promise<void> {
   if (el.is('starttls', NS.tls)) {
     const offered = ctx.policy.starttls && ctx.tls !== null;
     handleStarttls(connection, ctx.tls as NonNullable<typeof ctx.tls>, offered);
@@ -92,6 +99,10 @@ function refuseMessage(ctx: EdgeContext, connection: Connection, message: Elemen
     }
   }
   connection.send(
-    stanzaErrorReply(message, { condition: 'service-unavailable', type: 'cancel', text: 'messages are not delivered' }),
+    stanzaErrorReply(message, {
+      condition: 'service-unavailable',
+      type: 'cancel',
+      text: 'messages are not delivered',
+    }),
   );
 }

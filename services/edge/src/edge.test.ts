@@ -1,5 +1,12 @@
 import { createEmbeddedBus, type Bus, type EmbeddedBus } from '@onlinetime/bus';
-import { TOPICS, createEvent, decodeEvent, edgeTopic, encodeEvent, type OnlinetimeEvent } from '@onlinetime/events';
+import {
+  TOPICS,
+  createEvent,
+  decodeEvent,
+  edgeTopic,
+  encodeEvent,
+  type OnlinetimeEvent,
+} from '@onlinetime/events';
 import { createLogger } from '@onlinetime/logging';
 import { createMetrics } from '@onlinetime/metrics';
 import { createMemoryStore, type Store } from '@onlinetime/store';
@@ -36,7 +43,10 @@ async function client(): Promise<RawXmppClient> {
 
 async function eventsOn(topic: string): Promise<OnlinetimeEvent[]> {
   const events: OnlinetimeEvent[] = [];
-  await bus.readLog({ topic, handleBatch: async (b) => void b.messages.forEach((m) => events.push(decodeEvent(m.value))) });
+  await bus.readLog({
+    topic,
+    handleBatch: async (b) => void b.messages.forEach((m) => events.push(decodeEvent(m.value))),
+  });
   return events;
 }
 
@@ -68,15 +78,22 @@ describe('edge (embedded bus, memory store)', () => {
     const jid = await c.bind('phone');
     expect(jid).toBe('alice@localhost/phone');
     c.send("<iq type='get' id='p1' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>");
-    expect(await c.expect(/<iq[^>]*id="p1"[^>]*\/>/)).toBe('<iq type="result" id="p1" to="alice@localhost/phone" from="localhost"/>');
-    c.send("<iq type='get' id='d1' to='localhost'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>");
+    expect(await c.expect(/<iq[^>]*id="p1"[^>]*\/>/)).toBe(
+      '<iq type="result" id="p1" to="alice@localhost/phone" from="localhost"/>',
+    );
+    c.send(
+      "<iq type='get' id='d1' to='localhost'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>",
+    );
     const disco = await c.expect(/<iq[^>]*id="d1"[\s\S]*?<\/iq>/);
     expect(disco).toContain('<feature var="youbao:xmpp:onlinetime"/>');
     expect(disco).toContain('<feature var="vcard-temp"/>');
     c.send('</stream:stream>');
     await c.expect('</stream:stream>');
     await c.expectClose();
-    const sessions = (await eventsOn(TOPICS.sessions)).map((e) => [e.type, 'reason' in e.payload ? e.payload.reason : '']);
+    const sessions = (await eventsOn(TOPICS.sessions)).map((e) => [
+      e.type,
+      'reason' in e.payload ? e.payload.reason : '',
+    ]);
     expect(sessions).toEqual([
       ['session.started', ''],
       ['session.stopped', 'closed'],
@@ -88,15 +105,22 @@ describe('edge (embedded bus, memory store)', () => {
     const c = await client();
     await c.login('alice', 'secret', 'r1');
     c.send("<iq type='get' id='v1' from='mallory@localhost/x'><vCard xmlns='vcard-temp'/></iq>");
-    const published = await new Promise<{ sessionId: string }>((resolve) => edge.events.once('iq.published', resolve));
+    const published = await new Promise<{ sessionId: string }>((resolve) =>
+      edge.events.once('iq.published', resolve),
+    );
     const [request] = await eventsOn(TOPICS.iq);
     expect(request?.type).toBe('iq.request');
     if (request?.type !== 'iq.request') return;
     expect(request.payload.from).toBe('alice@localhost/r1');
-    expect(request.payload.stanza).toBe('<iq type="get" id="v1" from="alice@localhost/r1"><vCard xmlns="vcard-temp"/></iq>');
+    expect(request.payload.stanza).toBe(
+      '<iq type="get" id="v1" from="alice@localhost/r1"><vCard xmlns="vcard-temp"/></iq>',
+    );
     const reply = createEvent(
       'iq.reply',
-      { sessionId: published.sessionId, stanza: "<iq type='result' id='v1'><vCard xmlns='vcard-temp'><FN>A</FN></vCard></iq>" },
+      {
+        sessionId: published.sessionId,
+        stanza: "<iq type='result' id='v1'><vCard xmlns='vcard-temp'><FN>A</FN></vCard></iq>",
+      },
       { source: 'responder' },
     );
     await bus.publish(edgeTopic(edge.edgeId), [{ key: published.sessionId, value: encodeEvent(reply) }]);
@@ -117,7 +141,10 @@ describe('edge (embedded bus, memory store)', () => {
     await second.login('alice', 'secret', 'same');
     await first.expect('<conflict xmlns="urn:ietf:params:xml:ns:xmpp-streams"/>');
     await first.expectClose();
-    const types = (await eventsOn(TOPICS.sessions)).map((e) => [e.type, 'reason' in e.payload ? e.payload.reason : '']);
+    const types = (await eventsOn(TOPICS.sessions)).map((e) => [
+      e.type,
+      'reason' in e.payload ? e.payload.reason : '',
+    ]);
     expect(types).toEqual([
       ['session.started', ''],
       ['session.stopped', 'conflict'],
@@ -132,7 +159,10 @@ describe('edge (embedded bus, memory store)', () => {
     await edge.stop();
     await c.expect('<system-shutdown xmlns="urn:ietf:params:xml:ns:xmpp-streams"/>');
     const sessions = await eventsOn(TOPICS.sessions);
-    expect(sessions.map((e) => (e.type === 'session.stopped' ? e.payload.reason : e.type))).toEqual(['session.started', 'shutdown']);
+    expect(sessions.map((e) => (e.type === 'session.stopped' ? e.payload.reason : e.type))).toEqual([
+      'session.started',
+      'shutdown',
+    ]);
     const edges = (await eventsOn(TOPICS.edges)).map((e) => e.type);
     expect(edges[0]).toBe('edge.started');
     expect(edges.at(-1)).toBe('edge.stopped');
@@ -149,7 +179,9 @@ describe('edge: TLS and back-pressure', () => {
     expect(plainFeatures).not.toContain('PLAIN');
     await c.startTls();
     expect(c.received).toMatch(/<mechanism>PLAIN<\/mechanism><\/mechanisms><\/stream:features>$/);
-    c.send(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>${Buffer.from('\0alice\0secret').toString('base64')}</auth>`);
+    c.send(
+      `<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>${Buffer.from('\0alice\0secret').toString('base64')}</auth>`,
+    );
     await c.expect('<success xmlns="urn:ietf:params:xml:ns:xmpp-sasl"/>');
     await c.openStream();
     expect(await c.bind('tls')).toBe('alice@localhost/tls');
@@ -159,7 +191,9 @@ describe('edge: TLS and back-pressure', () => {
     await startEdge({ XMPP_STARTTLS: 'true', XMPP_ALLOW_PLAINTEXT: 'false' });
     const c = await client();
     const features = await c.openStream();
-    expect(features).toBe('<stream:features><starttls xmlns="urn:ietf:params:xml:ns:xmpp-tls"><required/></starttls></stream:features>');
+    expect(features).toBe(
+      '<stream:features><starttls xmlns="urn:ietf:params:xml:ns:xmpp-tls"><required/></starttls></stream:features>',
+    );
     expect(await c.scram('alice', 'secret')).toBe('encryption-required');
   });
 
@@ -179,7 +213,8 @@ describe('edge: TLS and back-pressure', () => {
     const state = { down: true };
     const flaky: Bus = {
       ...bus,
-      publish: (topic, records) => (state.down ? Promise.reject(new Error('Kafka away')) : bus.publish(topic, records)),
+      publish: (topic, records) =>
+        state.down ? Promise.reject(new Error('Kafka away')) : bus.publish(topic, records),
     };
     const edge = await startEdge({ EVENT_BUFFER_CAPACITY: '1' }, flaky); // edge.started alone fills it
     expect(edge.isReady()).toBe(false);

@@ -115,7 +115,11 @@ export function createEdge(deps: EdgeDeps): Edge {
     if (phase !== 'running' || connections.size >= config.maxConnections) {
       metrics.connectionsRejected.inc({ reason: phase === 'running' ? 'max-connections' : 'not-running' });
       const condition = phase === 'running' ? 'resource-constraint' : 'system-shutdown';
-      socket.end(streamHeader({ from: config.domains[0] ?? 'localhost', id: 'refused' }) + streamErrorElement(condition).toString() + STREAM_CLOSE);
+      socket.end(
+        streamHeader({ from: config.domains[0] ?? 'localhost', id: 'refused' }) +
+          streamErrorElement(condition).toString() +
+          STREAM_CLOSE,
+      );
       setTimeout(() => socket.destroy(), 2_000).unref();
       return;
     }
@@ -140,7 +144,9 @@ export function createEdge(deps: EdgeDeps): Edge {
     if (session === null) return;
     ctx.registry.unbind(connection);
     ctx.pending.dropSession(session.id);
-    ctx.outbox.enqueue(sessionStopped(ctx.identity, { sessionId: session.id, jid: session.jid }, reason, now()));
+    ctx.outbox.enqueue(
+      sessionStopped(ctx.identity, { sessionId: session.id, jid: session.jid }, reason, now()),
+    );
     metrics.sessions.dec();
     logger.info({ sessionId: session.id, jid: session.jid, reason }, 'session stopped');
     events.emit('session.stopped', { sessionId: session.id, jid: session.jid, reason });
@@ -158,7 +164,10 @@ export function createEdge(deps: EdgeDeps): Edge {
       if (phase !== 'new') throw new Error('an edge starts once; create a new one to start again');
       phase = 'starting';
       ctx.tls = config.starttls
-        ? await loadTlsContext({ certFile: config.tlsCert, keyFile: config.tlsKey, domains: config.domains }, logger)
+        ? await loadTlsContext(
+            { certFile: config.tlsCert, keyFile: config.tlsKey, domains: config.domains },
+            logger,
+          )
         : null;
       ctx.identity = { edgeId: config.edgeId, bootId: randomUUID() };
       const topic = edgeTopic(config.edgeId);
@@ -174,7 +183,8 @@ export function createEdge(deps: EdgeDeps): Edge {
       phase = 'running';
       ctx.outbox.enqueue(edgeEvent(ctx.identity, 'edge.started', 0, now()));
       heartbeat = setInterval(() => {
-        if (!ctx.outbox.isFull()) ctx.outbox.enqueue(edgeEvent(ctx.identity, 'edge.heartbeat', ctx.registry.size, now()));
+        if (!ctx.outbox.isFull())
+          ctx.outbox.enqueue(edgeEvent(ctx.identity, 'edge.heartbeat', ctx.registry.size, now()));
       }, config.heartbeatIntervalMs);
       heartbeat.unref();
       logger.info({ ...ctx.identity, port, domains: config.domains }, 'edge started');
@@ -187,10 +197,12 @@ export function createEdge(deps: EdgeDeps): Edge {
       logger.info({ ...ctx.identity, reason, connections: connections.size }, 'edge stopping');
       clearInterval(heartbeat);
       const closed = listener.close();
-      for (const connection of [...connections]) connection.streamError('system-shutdown', undefined, 'shutdown');
+      for (const connection of [...connections])
+        connection.streamError('system-shutdown', undefined, 'shutdown');
       ctx.outbox.enqueue(edgeEvent(ctx.identity, 'edge.stopped', 0, now()));
       const flushed = await ctx.outbox.flush(config.shutdownTimeoutMs);
-      if (!flushed) logger.error({ depth: ctx.outbox.depth() }, 'edge stopped before every event was published');
+      if (!flushed)
+        logger.error({ depth: ctx.outbox.depth() }, 'edge stopped before every event was published');
       ctx.outbox.stop();
       await subscription?.stop();
       await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 3_000).unref())]);

@@ -22,7 +22,18 @@ describe('inbox', () => {
     expect(log).toEqual(['start 1', 'high']);
     release();
     await new Promise((r) => setTimeout(r, 10));
-    expect(log).toEqual(['start 1', 'high', 'end 1', 'start 2', 'end 2', 'start 3', 'end 3', 'start 4', 'end 4', 'low']);
+    expect(log).toEqual([
+      'start 1',
+      'high',
+      'end 1',
+      'start 2',
+      'end 2',
+      'start 3',
+      'end 3',
+      'start 4',
+      'end 4',
+      'low',
+    ]);
   });
 
   it('stops at the first failing handler', async () => {

@@ -13,7 +13,12 @@ export type IqTarget =
 
 export type IqAction =
   | { readonly do: 'result'; readonly payload?: Element }
-  | { readonly do: 'error'; readonly condition: string; readonly type: StanzaErrorType; readonly text?: string }
+  | {
+      readonly do: 'error';
+      readonly condition: string;
+      readonly type: StanzaErrorType;
+      readonly text?: string;
+    }
   | { readonly do: 'publish' };
 
 const RESPONDER_OWNED = new Set<string>([NS.vcard, NS.onlinetimeYoubao, NS.onlinetimeGuoguo]);
@@ -37,12 +42,15 @@ export function decideIq(type: 'get' | 'set', payload: Element, target: IqTarget
   if (type !== 'get') return UNAVAILABLE;
   if (ns === NS.ping && payload.name === 'ping' && (server || own)) return { do: 'result' };
   if (ns === NS.discoInfo && payload.name === 'query') {
-    if (node !== undefined && (server || own)) return { do: 'error', condition: 'item-not-found', type: 'cancel' };
+    if (node !== undefined && (server || own))
+      return { do: 'error', condition: 'item-not-found', type: 'cancel' };
     if (server) return { do: 'result', payload: serverDiscoInfo() };
     if (own) return { do: 'result', payload: accountDiscoInfo() };
     return UNAVAILABLE;
   }
-  if (ns === NS.discoItems && payload.name === 'query') return { do: 'result', payload: emptyQuery(NS.discoItems) };
-  if (ns === NS.roster && payload.name === 'query' && own) return { do: 'result', payload: emptyQuery(NS.roster) };
+  if (ns === NS.discoItems && payload.name === 'query')
+    return { do: 'result', payload: emptyQuery(NS.discoItems) };
+  if (ns === NS.roster && payload.name === 'query' && own)
+    return { do: 'result', payload: emptyQuery(NS.roster) };
   return UNAVAILABLE;
 }

@@ -44,10 +44,16 @@ export function routeIq(ctx: EdgeContext, connection: Connection, iq: Element): 
       return;
     }
     const own = bareJidOf(jid) === connection.user?.bare;
-    target = jid.resource !== null ? { kind: 'resource' } : jid.local === null ? { kind: 'server' } : { kind: 'account', own };
+    target =
+      jid.resource !== null
+        ? { kind: 'resource' }
+        : jid.local === null
+          ? { kind: 'server' }
+          : { kind: 'account', own };
   }
   const action = decideIq(type, payload, target);
-  if (action.do === 'error') reject(action.condition, action.type as 'modify' | 'cancel' | 'wait', action.text);
+  if (action.do === 'error')
+    reject(action.condition, action.type as 'modify' | 'cancel' | 'wait', action.text);
   else if (action.do === 'result') {
     const attrs: Record<string, string> = { type: 'result', id, to: iq.attrs.from as string };
     if (to !== undefined) attrs.from = to;
@@ -76,7 +82,9 @@ function publish(
   }
   const { edgeId } = ctx.identity;
   const payload = { edgeId, sessionId: session.id, from: session.jid, id, type, stanza: iq.toString() };
-  const event = createEvent('iq.request', to === undefined ? payload : { ...payload, to }, { source: edgeId });
+  const event = createEvent('iq.request', to === undefined ? payload : { ...payload, to }, {
+    source: edgeId,
+  });
   const record = { key: iqKey(session.jid), value: encodeEvent(event) };
   const previous = publishing.get(connection) ?? Promise.resolve();
   const next = previous
@@ -91,6 +99,8 @@ function publish(
         connection.send(stanzaErrorReply(iq, { condition: 'internal-server-error', type: 'wait' }));
       },
     )
-    .catch((err: unknown) => ctx.logger.error({ err, sessionId: session.id, iqId: id }, 'after publishing an IQ'));
+    .catch((err: unknown) =>
+      ctx.logger.error({ err, sessionId: session.id, iqId: id }, 'after publishing an IQ'),
+    );
   publishing.set(connection, next);
 }

@@ -20,7 +20,9 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 export function createEdgeMetrics(metrics: Metrics): EdgeMetrics {
   return {
     connections: metrics.gauge('edge_connections', 'open client connections'),
-    connectionsRejected: metrics.counter('edge_connections_rejected_total', 'connections refused', ['reason']),
+    connectionsRejected: metrics.counter('edge_connections_rejected_total', 'connections refused', [
+      'reason',
+    ]),
     logins: metrics.counter('edge_logins_total', 'successful SASL logins', ['mechanism']),
     authFailures: metrics.counter('edge_auth_failures_total', 'failed SASL attempts', ['condition']),
     sessions: metrics.gauge('edge_sessions', 'bound sessions'),

@@ -28,7 +28,11 @@ export function openStream(
   connection.domain ??= domain ?? policy.domains[0] ?? 'localhost';
   connection.streamId = randomBytes(12).toString('hex');
   if (local !== 'stream' || streamNs !== NS.stream) {
-    connection.streamError('invalid-namespace', 'the stream namespace must be http://etherx.jabber.org/streams', 'error');
+    connection.streamError(
+      'invalid-namespace',
+      'the stream namespace must be http://etherx.jabber.org/streams',
+      'error',
+    );
     return false;
   }
   if (attrs.xmlns !== NS.client) {

@@ -32,7 +32,12 @@ describe('outbox', () => {
     outbox.enqueue(rec('b', '3'));
     outbox.enqueue(rec('a', '4'));
     expect(await outbox.flush(1000)).toBe(true);
-    expect(bus.published.flatMap((p) => p.keys.map((k) => `${p.topic}:${k}`))).toEqual(['a:1', 'a:2', 'b:3', 'a:4']);
+    expect(bus.published.flatMap((p) => p.keys.map((k) => `${p.topic}:${k}`))).toEqual([
+      'a:1',
+      'a:2',
+      'b:3',
+      'a:4',
+    ]);
     expect(outbox.depth()).toBe(0);
   });
 

@@ -90,7 +90,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
           failures++;
           const delay = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(failures - 1, 20));
           if (failures === 1 || failures % 10 === 0) {
-            logger.warn({ err, topic, depth: queue.length, failures, retryInMs: delay }, 'event publishing failed; retrying');
+            logger.warn(
+              { err, topic, depth: queue.length, failures, retryInMs: delay },
+              'event publishing failed; retrying',
+            );
           }
           await sleep(delay);
         }

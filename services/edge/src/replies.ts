@@ -34,7 +34,10 @@ function deliverReply(ctx: EdgeContext, message: BusMessage): void {
   const connection = ctx.registry.bySessionId(sessionId);
   const pending = connection === undefined ? undefined : ctx.pending.take(sessionId, id);
   if (connection === undefined || connection.session === null || pending === undefined) {
-    ctx.logger.debug({ ...where, sessionId, iqId: id }, 'dropping a reply: session gone or IQ no longer pending');
+    ctx.logger.debug(
+      { ...where, sessionId, iqId: id },
+      'dropping a reply: session gone or IQ no longer pending',
+    );
     return;
   }
   stanza.attrs.to = connection.session.jid;

@@ -48,7 +48,8 @@ export async function handleSasl(deps: SaslDeps, connection: Connection, el: Ele
     else throw new SaslFailure('malformed-request', `unexpected <${el.name}/>`);
   } catch (err) {
     if (!(err instanceof SaslFailure)) throw err;
-    const account = typeof err.context.account === 'string' ? err.context.account : exchanges.get(connection)?.account;
+    const account =
+      typeof err.context.account === 'string' ? err.context.account : exchanges.get(connection)?.account;
     await fail(deps, connection, el.name === 'abort' ? 'aborted' : err.condition, err, account ?? null);
   }
 }
@@ -63,7 +64,8 @@ async function auth(deps: SaslDeps, connection: Connection, el: Element): Promis
     await fail(deps, connection, condition, undefined, null);
     return;
   }
-  if (deps.refuseLogins()) throw new SaslFailure('temporary-auth-failure', 'the service is busy, try again later');
+  if (deps.refuseLogins())
+    throw new SaslFailure('temporary-auth-failure', 'the service is busy, try again later');
   refuseIfBlocked(deps, connection, null);
   const text = el.text();
   if (mechanism === 'PLAIN') {
@@ -104,7 +106,12 @@ async function respond(deps: SaslDeps, connection: Connection, el: Element): Pro
   succeed(deps, connection, exchange.account as string, exchange.mechanism, serverFinal);
 }
 
-async function scramFirst(deps: SaslDeps, connection: Connection, exchange: Exchange, data: Buffer): Promise<void> {
+async function scramFirst(
+  deps: SaslDeps,
+  connection: Connection,
+  exchange: Exchange,
+  data: Buffer,
+): Promise<void> {
   exchange.started = true;
   const serverFirst = await exchange.server.start(data);
   refuseIfBlocked(deps, connection, exchange.account);
@@ -141,7 +148,13 @@ async function plain(deps: SaslDeps, connection: Connection, data: Buffer): Prom
   succeed(deps, connection, account, 'PLAIN', undefined);
 }
 
-function succeed(deps: SaslDeps, connection: Connection, account: string, mechanism: string, final?: Buffer): void {
+function succeed(
+  deps: SaslDeps,
+  connection: Connection,
+  account: string,
+  mechanism: string,
+  final?: Buffer,
+): void {
   const local = account.slice(0, account.indexOf('@'));
   connection.user = { local, bare: account };
   deps.throttle.recordSuccess(`account:${account}`);
@@ -172,7 +185,8 @@ async function fail(
     if (delay > 0) await sleep(delay, undefined, { ref: false });
   }
   const failure = xml('failure', { xmlns: NS.sasl }, xml(condition));
-  if (err !== undefined && condition === 'temporary-auth-failure') failure.append(xml('text', {}, err.message));
+  if (err !== undefined && condition === 'temporary-auth-failure')
+    failure.append(xml('text', {}, err.message));
   connection.send(failure);
   if (condition !== 'aborted' && ++connection.authFailures >= MAX_ATTEMPTS) {
     connection.streamError('policy-violation', 'too many failed authentication attempts', 'error');
@@ -183,8 +197,13 @@ function refuseIfBlocked(deps: SaslDeps, connection: Connection, account: string
   const keys = [`ip:${connection.ip}`, ...(account === null ? [] : [`account:${account}`])];
   const until = deps.throttle.blockedUntil(keys);
   if (until === null) return;
-  connection.logger.warn({ ip: connection.ip, account, until: new Date(until).toISOString() }, 'login refused: too many failed attempts');
-  throw new SaslFailure('temporary-auth-failure', 'too many failed attempts, try again later', { context: { account } });
+  connection.logger.warn(
+    { ip: connection.ip, account, until: new Date(until).toISOString() },
+    'login refused: too many failed attempts',
+  );
+  throw new SaslFailure('temporary-auth-failure', 'too many failed attempts, try again later', {
+    context: { account },
+  });
 }
 
 function domainOf(connection: Connection): string {

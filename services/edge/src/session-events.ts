@@ -20,11 +20,20 @@ export function sessionStarted(
   session: { sessionId: string; jid: string; ip?: string },
   at: number,
 ): OutboxRecord {
-  const payload = { sessionId: session.sessionId, jid: session.jid, edgeId: edge.edgeId, bootId: edge.bootId };
-  const event = createEvent('session.started', session.ip === undefined ? payload : { ...payload, ip: session.ip }, {
-    source: edge.edgeId,
-    at,
-  });
+  const payload = {
+    sessionId: session.sessionId,
+    jid: session.jid,
+    edgeId: edge.edgeId,
+    bootId: edge.bootId,
+  };
+  const event = createEvent(
+    'session.started',
+    session.ip === undefined ? payload : { ...payload, ip: session.ip },
+    {
+      source: edge.edgeId,
+      at,
+    },
+  );
   return { topic: TOPICS.sessions, key: sessionsKey(session.jid), value: encodeEvent(event) };
 }
 
@@ -42,7 +51,16 @@ export function sessionStopped(
   return { topic: TOPICS.sessions, key: sessionsKey(session.jid), value: encodeEvent(event) };
 }
 
-export function edgeEvent(edge: EdgeIdentity, type: EdgesEvent['type'], sessions: number, at: number): OutboxRecord {
-  const event = createEvent(type, { edgeId: edge.edgeId, bootId: edge.bootId, sessions }, { source: edge.edgeId, at });
+export function edgeEvent(
+  edge: EdgeIdentity,
+  type: EdgesEvent['type'],
+  sessions: number,
+  at: number,
+): OutboxRecord {
+  const event = createEvent(
+    type,
+    { edgeId: edge.edgeId, bootId: edge.bootId, sessions },
+    { source: edge.edgeId, at },
+  );
   return { topic: TOPICS.edges, key: edgesKey(edge.edgeId), value: encodeEvent(event) };
 }

@@ -29,9 +29,13 @@ export async function loadTlsContext(settings: TlsSettings, logger: Logger): Pro
     try {
       return createSecureContext({ cert, key, minVersion: MIN_VERSION });
     } catch (err) {
-      throw new OnlinetimeError('CONFIG_INVALID', `XMPP_TLS_CERT/XMPP_TLS_KEY are not a usable PEM pair: ${(err as Error).message}`, {
-        cause: err,
-      });
+      throw new OnlinetimeError(
+        'CONFIG_INVALID',
+        `XMPP_TLS_CERT/XMPP_TLS_KEY are not a usable PEM pair: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
     }
   }
   const pems = await selfSigned(settings.domains);
@@ -42,7 +46,9 @@ export async function loadTlsContext(settings: TlsSettings, logger: Logger): Pro
   return createSecureContext({ cert: pems.cert, key: pems.private, minVersion: MIN_VERSION });
 }
 
-async function selfSigned(domains: readonly string[]): Promise<{ cert: string; private: string; fingerprint: string }> {
+async function selfSigned(
+  domains: readonly string[],
+): Promise<{ cert: string; private: string; fingerprint: string }> {
   const [first = 'localhost'] = domains;
   const notAfter = new Date(Date.now() + 365 * 24 * 3_600_000);
   return generate([{ name: 'commonName', value: first }], {

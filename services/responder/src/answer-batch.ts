@@ -61,14 +61,21 @@ function planFor(request: Payload, deps: AnswerBatchDeps): IqPlan {
   const iq = { id: request.id, from: bareJid(request.from) };
   deps.logger.warn({ iq, condition: refusal.condition, detail }, 'unusable iq stanza');
   deps.metrics.invalid('stanza');
-  return { route: '-', needs: {}, run: () => Promise.resolve({ reply: errorReply(address, refusal), outcome: 'error' }) };
+  return {
+    route: '-',
+    needs: {},
+    run: () => Promise.resolve({ reply: errorReply(address, refusal), outcome: 'error' }),
+  };
 }
 
 /**
  * Replies in request order. Throws (a retriable error) when the store fails: nothing of the batch
  * is published then, and the bus delivers the batch again.
  */
-export async function answerBatch(messages: readonly BusMessage[], deps: AnswerBatchDeps): Promise<OutgoingReply[]> {
+export async function answerBatch(
+  messages: readonly BusMessage[],
+  deps: AnswerBatchDeps,
+): Promise<OutgoingReply[]> {
   const requests = messages.map((m) => decode(m, deps)).filter((r): r is Payload => r !== null);
   const plans = requests.map((request) => planFor(request, deps));
   const lookup = await createBatchLookup({
@@ -82,7 +89,10 @@ export async function answerBatch(messages: readonly BusMessage[], deps: AnswerB
     const request = requests[index] as Payload;
     const { reply, outcome } = await plan.run(lookup);
     deps.metrics.iq(plan.route, request.type, outcome);
-    deps.logger.debug({ iq: { id: request.id, type: request.type, route: plan.route }, outcome }, 'iq answered');
+    deps.logger.debug(
+      { iq: { id: request.id, type: request.type, route: plan.route }, outcome },
+      'iq answered',
+    );
     replies.push({ edgeId: request.edgeId, sessionId: request.sessionId, stanza: serialize(reply) });
   }
   return replies;

@@ -50,7 +50,8 @@ export async function createBatchLookup(deps: {
   const known = new Set(vcardsWanted);
 
   const require = (wanted: Set<string>, jid: string, kind: string): void => {
-    if (!wanted.has(jid)) throw new Error(`${kind} of ${jid} was not prefetched (missing in the handler's needs)`);
+    if (!wanted.has(jid))
+      throw new Error(`${kind} of ${jid} was not prefetched (missing in the handler's needs)`);
   };
 
   return {

@@ -19,7 +19,10 @@ describe('RESPONDER_VARIABLES', () => {
   });
 
   it('when domains and a limit are given, then they are normalised and parsed', () => {
-    const config = readConfig(RESPONDER_VARIABLES, { XMPP_DOMAINS: 'YouBao.com, 91youbao.com.', VCARD_MAX_BYTES: '2048' });
+    const config = readConfig(RESPONDER_VARIABLES, {
+      XMPP_DOMAINS: 'YouBao.com, 91youbao.com.',
+      VCARD_MAX_BYTES: '2048',
+    });
 
     expect([config.xmppDomains, config.vcardMaxBytes]).toEqual([['youbao.com', '91youbao.com'], 2048]);
   });

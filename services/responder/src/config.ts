@@ -16,7 +16,8 @@ export const RESPONDER_VARIABLES = {
   logLevel: COMMON_VARIABLES.logLevel,
   xmppDomains: {
     name: 'XMPP_DOMAINS',
-    description: 'served XMPP domains, comma-separated (local users; last activity of the server); as the edge',
+    description:
+      'served XMPP domains, comma-separated (local users; last activity of the server); as the edge',
     default: 'localhost',
     parse: domains,
   } satisfies VariableSpec<string[]>,

@@ -43,7 +43,10 @@ export interface BatchLookup {
 }
 
 /** An Element is the result payload; null is an empty result; a thrown StanzaError is an error reply. */
-export type IqMethod = (request: HandlerRequest, lookup: BatchLookup) => Promise<Element | null> | Element | null;
+export type IqMethod = (
+  request: HandlerRequest,
+  lookup: BatchLookup,
+) => Promise<Element | null> | Element | null;
 
 export interface IqHandler {
   readonly namespace: string;

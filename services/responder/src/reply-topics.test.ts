@@ -13,7 +13,9 @@ describe('reply topics', () => {
       describeTopics: (names) => (asked.push(...names), bus.describeTopics(names)),
     });
 
-    expect(await topics.existing(['xmpp.edge.a', 'xmpp.edge.b', 'xmpp.edge.bad name/'])).toEqual(new Set(['xmpp.edge.a']));
+    expect(await topics.existing(['xmpp.edge.a', 'xmpp.edge.b', 'xmpp.edge.bad name/'])).toEqual(
+      new Set(['xmpp.edge.a']),
+    );
     expect(await topics.existing(['xmpp.edge.a'])).toEqual(new Set(['xmpp.edge.a']));
     expect(asked).toEqual(['xmpp.edge.a', 'xmpp.edge.b', 'xmpp.edge.bad name/']);
     topics.forget(['xmpp.edge.a']);

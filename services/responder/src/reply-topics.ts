@@ -21,7 +21,8 @@ export function createReplyTopics(bus: Pick<Bus, 'describeTopics'>): ReplyTopics
       return true;
     } catch (err) {
       // A topic name the bus refuses (an edge id no edge could have) cannot exist either.
-      if (isOnlinetimeError(err) && (err.code === 'BUS_TOPIC_MISSING' || err.code === 'BUS_INVALID_ARGUMENT')) return false;
+      if (isOnlinetimeError(err) && (err.code === 'BUS_TOPIC_MISSING' || err.code === 'BUS_INVALID_ARGUMENT'))
+        return false;
       throw err;
     }
   };

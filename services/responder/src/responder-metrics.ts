@@ -20,14 +20,19 @@ export function createResponderMetrics(metrics: Metrics | undefined): ResponderM
     'type',
     'outcome',
   ]);
-  const invalid = metrics.counter('responder_invalid_total', 'Messages skipped (event) or refused (stanza)', ['kind']);
+  const invalid = metrics.counter('responder_invalid_total', 'Messages skipped (event) or refused (stanza)', [
+    'kind',
+  ]);
   const seconds = metrics.histogram(
     'responder_batch_seconds',
     'Time to answer one batch, lookups and publishing included',
     [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
   );
   const messages = metrics.counter('responder_messages_total', 'Messages consumed from the IQ topic');
-  const dropped = metrics.counter('responder_replies_dropped_total', 'Replies to edges whose reply topic does not exist');
+  const dropped = metrics.counter(
+    'responder_replies_dropped_total',
+    'Replies to edges whose reply topic does not exist',
+  );
   return {
     iq: (route, type, outcome) => iqs.inc({ route, type, outcome }),
     invalid: (kind) => invalid.inc({ kind }),

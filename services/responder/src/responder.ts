@@ -70,7 +70,11 @@ export function createResponder(deps: ResponderDeps): Responder {
   const vcardMaxBytes = config.vcardMaxBytes ?? DEFAULT_VCARD_MAX_BYTES;
   const iqTopic = config.iqTopic ?? TOPICS.iq;
   const source = config.source ?? 'responder';
-  const router = createRouter({ handlers: createHandlers({ vcardMaxBytes }), domains: config.domains, logger });
+  const router = createRouter({
+    handlers: createHandlers({ vcardMaxBytes }),
+    domains: config.domains,
+    logger,
+  });
   const stanzaLimits = { maxBytes: vcardMaxBytes + STANZA_OVERHEAD_BYTES, maxDepth: MAX_STANZA_DEPTH };
   const replyTopics = createReplyTopics(bus);
   let startedAt = clock();
@@ -103,7 +107,15 @@ export function createResponder(deps: ResponderDeps): Responder {
   const handleBatch = async (batch: Batch): Promise<void> => {
     const began = performance.now();
     const now = clock();
-    const replies = await answerBatch(batch.messages, { router, store, logger, metrics, now, startedAt, stanzaLimits });
+    const replies = await answerBatch(batch.messages, {
+      router,
+      store,
+      logger,
+      metrics,
+      now,
+      startedAt,
+      stanzaLimits,
+    });
     await publish(replies, now);
     metrics.batch((performance.now() - began) / 1000, batch.messages.length);
   };

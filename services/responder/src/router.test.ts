@@ -9,19 +9,39 @@ import { el, parseXml, serialize } from './xml.js';
 
 const ALICE = 'alice@youbao.com/home';
 const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
-const error = (type: string, condition: string) => `<error type="${type}"><${condition} xmlns="${STANZAS}"/></error>`;
+const error = (type: string, condition: string) =>
+  `<error type="${type}"><${condition} xmlns="${STANZAS}"/></error>`;
 
-async function run(handlers: IqHandler[], stanza: string, logger = silentLogger(), to?: string): Promise<string> {
+async function run(
+  handlers: IqHandler[],
+  stanza: string,
+  logger = silentLogger(),
+  to?: string,
+): Promise<string> {
   const router = createRouter({ handlers, domains: ['youbao.com'], logger });
-  const plan = router.plan({ id: 'r1', type: 'get', from: ALICE, to, iq: parseXml(stanza, { maxBytes: 10_000, maxDepth: 8 }) });
-  const lookup = await createBatchLookup({ store: createFakeStore(), needs: [plan.needs], now: 0, startedAt: 0 });
+  const plan = router.plan({
+    id: 'r1',
+    type: 'get',
+    from: ALICE,
+    to,
+    iq: parseXml(stanza, { maxBytes: 10_000, maxDepth: 8 }),
+  });
+  const lookup = await createBatchLookup({
+    store: createFakeStore(),
+    needs: [plan.needs],
+    now: 0,
+    startedAt: 0,
+  });
   return serialize((await plan.run(lookup)).reply);
 }
 
 describe('router', () => {
   it.each([
     ['no child', `<iq type='get' id='r1'/>`],
-    ['two children', `<iq type='get' id='r1'><query xmlns='jabber:iq:last'/><query xmlns='jabber:iq:last'/></iq>`],
+    [
+      'two children',
+      `<iq type='get' id='r1'><query xmlns='jabber:iq:last'/><query xmlns='jabber:iq:last'/></iq>`,
+    ],
     ['only text', `<iq type='get' id='r1'>hello</iq>`],
   ])('when a get has %s, then bad-request', async (_name, stanza) => {
     expect(await ask(stanza, { from: ALICE })).toBe(
@@ -30,12 +50,17 @@ describe('router', () => {
   });
 
   it('when whitespace surrounds the one child, then it is routed', async () => {
-    const reply = await ask(`<iq type='get' id='r1' to='youbao.com'>\n  <query xmlns='jabber:iq:last'/>\n</iq>`, {
-      from: ALICE,
-      now: 5000,
-    });
+    const reply = await ask(
+      `<iq type='get' id='r1' to='youbao.com'>\n  <query xmlns='jabber:iq:last'/>\n</iq>`,
+      {
+        from: ALICE,
+        now: 5000,
+      },
+    );
 
-    expect(reply).toBe(`<iq type="result" id="r1" from="youbao.com" to="${ALICE}"><query xmlns="jabber:iq:last" seconds="5"/></iq>`);
+    expect(reply).toBe(
+      `<iq type="result" id="r1" from="youbao.com" to="${ALICE}"><query xmlns="jabber:iq:last" seconds="5"/></iq>`,
+    );
   });
 
   it.each([
@@ -52,11 +77,21 @@ describe('router', () => {
   it('when a handler has no method for the type, then service-unavailable', async () => {
     const handler: IqHandler = { namespace: 'urn:x', element: 'q', get: () => null };
     const router = createRouter({ handlers: [handler], domains: ['youbao.com'], logger: silentLogger() });
-    const plan = router.plan({ id: 's', type: 'set', from: ALICE, to: undefined, iq: parseXml(`<iq><q xmlns='urn:x'/></iq>`, { maxBytes: 99, maxDepth: 3 }) });
+    const plan = router.plan({
+      id: 's',
+      type: 'set',
+      from: ALICE,
+      to: undefined,
+      iq: parseXml(`<iq><q xmlns='urn:x'/></iq>`, { maxBytes: 99, maxDepth: 3 }),
+    });
 
-    const { reply } = await plan.run(await createBatchLookup({ store: createFakeStore(), needs: [], now: 0, startedAt: 0 }));
+    const { reply } = await plan.run(
+      await createBatchLookup({ store: createFakeStore(), needs: [], now: 0, startedAt: 0 }),
+    );
 
-    expect(serialize(reply)).toBe(`<iq type="error" id="s" from="alice@youbao.com" to="${ALICE}">${error('cancel', 'service-unavailable')}</iq>`);
+    expect(serialize(reply)).toBe(
+      `<iq type="error" id="s" from="alice@youbao.com" to="${ALICE}">${error('cancel', 'service-unavailable')}</iq>`,
+    );
   });
 
   it.each([
@@ -67,7 +102,10 @@ describe('router', () => {
     ['an empty localpart', '@youbao.com', error('modify', 'jid-malformed')],
   ])('when to is %s, then the matching error from that address', async (_name, to, expected) => {
     const escaped = to.replace(/</g, '&lt;').replace(/>/g, '&gt;');
-    const reply = await ask(`<iq type='get' id='r1' to='${escaped}'><query xmlns='youbao:xmpp:onlinetime'/></iq>`, { from: ALICE });
+    const reply = await ask(
+      `<iq type='get' id='r1' to='${escaped}'><query xmlns='youbao:xmpp:onlinetime'/></iq>`,
+      { from: ALICE },
+    );
 
     expect(reply).toBe(`<iq type="error" id="r1" from="${escaped}" to="${ALICE}">${expected}</iq>`);
   });
@@ -81,12 +119,18 @@ describe('router', () => {
     expect(await run(handlers, `<iq><q xmlns='urn:a'/></iq>`)).toBe(
       `<iq type="result" id="r1" from="alice@youbao.com" to="${ALICE}"><q xmlns="urn:a">x</q></iq>`,
     );
-    expect(await run(handlers, `<iq><q xmlns='urn:b'/></iq>`)).toBe(`<iq type="result" id="r1" from="alice@youbao.com" to="${ALICE}"/>`);
+    expect(await run(handlers, `<iq><q xmlns='urn:b'/></iq>`)).toBe(
+      `<iq type="result" id="r1" from="alice@youbao.com" to="${ALICE}"/>`,
+    );
   });
 
   it('when a handler throws a StanzaError with text, then an error reply with that condition, type and text', async () => {
     const handlers: IqHandler[] = [
-      { namespace: 'urn:a', element: 'q', get: () => Promise.reject(new StanzaError('item-not-found', 'cancel', 'gone & away')) },
+      {
+        namespace: 'urn:a',
+        element: 'q',
+        get: () => Promise.reject(new StanzaError('item-not-found', 'cancel', 'gone & away')),
+      },
     ];
 
     expect(await run(handlers, `<iq><q xmlns='urn:a'/></iq>`)).toBe(
@@ -108,14 +152,22 @@ describe('router', () => {
 
     const reply = await run(handlers, `<iq><q xmlns='urn:a'/></iq>`, logger);
 
-    expect(reply).toBe(`<iq type="error" id="r1" from="alice@youbao.com" to="${ALICE}">${error('cancel', 'internal-server-error')}</iq>`);
+    expect(reply).toBe(
+      `<iq type="error" id="r1" from="alice@youbao.com" to="${ALICE}">${error('cancel', 'internal-server-error')}</iq>`,
+    );
     const errors = lines.filter((l) => l['level'] === 50);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ msg: 'iq handler failed', err: { type: 'TypeError', message: 'boom' }, iq: { id: 'r1', route: 'urn:a q' } });
+    expect(errors[0]).toMatchObject({
+      msg: 'iq handler failed',
+      err: { type: 'TypeError', message: 'boom' },
+      iq: { id: 'r1', route: 'urn:a q' },
+    });
   });
 
   it('when a handler reads what it did not declare in needs, then internal-server-error (a programmer error)', async () => {
-    const handlers: IqHandler[] = [{ namespace: 'urn:a', element: 'q', get: (_r, lookup) => (lookup.totals('x@youbao.com'), null) }];
+    const handlers: IqHandler[] = [
+      { namespace: 'urn:a', element: 'q', get: (_r, lookup) => (lookup.totals('x@youbao.com'), null) },
+    ];
 
     expect(await run(handlers, `<iq><q xmlns='urn:a'/></iq>`)).toBe(
       `<iq type="error" id="r1" from="alice@youbao.com" to="${ALICE}">${error('cancel', 'internal-server-error')}</iq>`,
@@ -132,6 +184,8 @@ describe('router', () => {
   it('when two handlers claim the same (namespace, element), then creating the router throws', () => {
     const h: IqHandler = { namespace: 'urn:a', element: 'q', get: () => null };
 
-    expect(() => createRouter({ handlers: [h, h], domains: [], logger: silentLogger() })).toThrow(/two IQ handlers for urn:a q/);
+    expect(() => createRouter({ handlers: [h, h], domains: [], logger: silentLogger() })).toThrow(
+      /two IQ handlers for urn:a q/,
+    );
   });
 });

@@ -39,7 +39,11 @@ function keyOf(namespace: string, element: string): string {
   return `${namespace} ${element}`;
 }
 
-export function createRouter(deps: { handlers: readonly IqHandler[]; domains: Iterable<string>; logger: Logger }): Router {
+export function createRouter(deps: {
+  handlers: readonly IqHandler[];
+  domains: Iterable<string>;
+  logger: Logger;
+}): Router {
   const { logger } = deps;
   const domains = new Set([...deps.domains].map((d) => d.toLowerCase()));
   const table = new Map<string, IqHandler>();
@@ -55,9 +59,16 @@ export function createRouter(deps: { handlers: readonly IqHandler[]; domains: It
     run: () => Promise.resolve({ reply: errorReply(request, error), outcome: 'error' }),
   });
 
-  const internal = (request: RoutedIq, route: string, err: unknown): { reply: Element; outcome: IqOutcome } => {
+  const internal = (
+    request: RoutedIq,
+    route: string,
+    err: unknown,
+  ): { reply: Element; outcome: IqOutcome } => {
     logger.error({ err, iq: { id: request.id, type: request.type, route } }, 'iq handler failed');
-    return { reply: errorReply(request, new StanzaError('internal-server-error', 'cancel')), outcome: 'internal-error' };
+    return {
+      reply: errorReply(request, new StanzaError('internal-server-error', 'cancel')),
+      outcome: 'internal-error',
+    };
   };
 
   return {
@@ -71,7 +82,11 @@ export function createRouter(deps: { handlers: readonly IqHandler[]; domains: It
       const handler = table.get(route);
       const method = handler?.[request.type];
       if (handler === undefined || method === undefined) {
-        return fail(request, handler === undefined ? '-' : route, new StanzaError('service-unavailable', 'cancel'));
+        return fail(
+          request,
+          handler === undefined ? '-' : route,
+          new StanzaError('service-unavailable', 'cancel'),
+        );
       }
       let call: HandlerRequest;
       let needs: Prefetch;

@@ -16,9 +16,14 @@ function reason(text: string, limits = LIMITS): string {
 
 describe('parseXml', () => {
   it('when the text is one element, then it round-trips with entities, CDATA and attributes escaped', () => {
-    const root = parseXml(`<iq id="a&amp;b" type='get'><q xmlns='urn:x'>1 &lt; 2 &#65; <![CDATA[<raw>]]></q></iq>`, LIMITS);
+    const root = parseXml(
+      `<iq id="a&amp;b" type='get'><q xmlns='urn:x'>1 &lt; 2 &#65; <![CDATA[<raw>]]></q></iq>`,
+      LIMITS,
+    );
 
-    expect(serialize(root)).toBe(`<iq id="a&amp;b" type="get"><q xmlns="urn:x">1 &lt; 2 A &lt;raw&gt;</q></iq>`);
+    expect(serialize(root)).toBe(
+      `<iq id="a&amp;b" type="get"><q xmlns="urn:x">1 &lt; 2 A &lt;raw&gt;</q></iq>`,
+    );
   });
 
   it.each([

@@ -28,7 +28,11 @@ const LONE_SURROGATE = /\p{Cs}/u;
 type Attrs = Readonly<Record<string, string | number | undefined>>;
 
 /** Builds an element: `el('query', { xmlns: NS }, child, 'text')`; undefined attributes and null children are left out. */
-export function el(name: string, attrs: Attrs = {}, ...children: ReadonlyArray<Element | string | null>): Element {
+export function el(
+  name: string,
+  attrs: Attrs = {},
+  ...children: ReadonlyArray<Element | string | null>
+): Element {
   const defined: Record<string, string> = {};
   for (const [key, value] of Object.entries(attrs)) if (value !== undefined) defined[key] = String(value);
   return xml(name, defined, ...children.filter((c): c is Element | string => c !== null));
@@ -44,7 +48,8 @@ export function parseXml(text: string, limits: XmlLimits): Element {
   try {
     return parseElement(text.trim(), { maxStanzaBytes: limits.maxBytes, maxDepth: limits.maxDepth });
   } catch (err) {
-    if (err instanceof StreamError) throw new XmlInputError('malformed', `not acceptable XML: ${err.message}`, err);
+    if (err instanceof StreamError)
+      throw new XmlInputError('malformed', `not acceptable XML: ${err.message}`, err);
     throw err;
   }
 }

@@ -13,7 +13,7 @@ import {
   SESSIONS_GROUP,
   cliLogger,
   openBus,
-  openMigratedStore,
+  openStore,
 } from '../ops/environment.js';
 import { withInputErrors } from '../ops/output.js';
 import { parseTimeArg } from '../ops/time.js';
@@ -96,7 +96,7 @@ async function audit(context: CommandContext): Promise<number> {
   const logger = cliLogger(context.env, 'audit');
   const bus = openBus(config.kafkaBrokers, 'audit', logger);
   try {
-    const store = await openMigratedStore(config.mysqlUrl, logger);
+    const store = openStore(config.mysqlUrl, logger);
     try {
       const result = await runAudit({
         bus,

@@ -44,7 +44,8 @@ export const devCommand: Command = {
       context,
       { name: 'dev', ...config, requireRealInfrastructure: false },
       async ({ bus, store, logger, metrics, embeddedBus, memoryStore }) => {
-        if (embeddedBus) logger.warn('KAFKA_BROKERS is not set: embedded in-process event log, nothing is persisted');
+        if (embeddedBus)
+          logger.warn('KAFKA_BROKERS is not set: embedded in-process event log, nothing is persisted');
         if (memoryStore) logger.warn('MYSQL_URL is not set: in-memory store, nothing is persisted');
         await bus.ensureTopics(DEV_TOPICS);
         const demo = await createDemoUsers(store, config.domains[0] as string);
@@ -62,7 +63,9 @@ export const devCommand: Command = {
             await sessions.start();
             await responder.start();
             const { port } = await edge.start();
-            context.stdout.write(loginInstructions({ demo, port, host: config.host, config, embeddedBus, memoryStore }));
+            context.stdout.write(
+              loginInstructions({ demo, port, host: config.host, config, embeddedBus, memoryStore }),
+            );
           },
           async stop() {
             await edge.stop();

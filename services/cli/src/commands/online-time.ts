@@ -4,7 +4,7 @@ import { OnlinetimeError } from '@onlinetime/errors';
 
 import { parseArgs } from '../args.js';
 import { EXIT, type Command, type CommandContext } from '../command.js';
-import { CLI_LOG_LEVEL, MYSQL_URL_REQUIRED, cliLogger, openMigratedStore } from '../ops/environment.js';
+import { CLI_LOG_LEVEL, MYSQL_URL_REQUIRED, cliLogger, openStore } from '../ops/environment.js';
 import { normaliseBareJid } from '../ops/jid.js';
 import { fail, printJson, say, withInputErrors } from '../ops/output.js';
 import { humanMs, isoOrDash } from '../ops/time.js';
@@ -57,7 +57,7 @@ async function show(context: CommandContext): Promise<number> {
   const sessionCount = rawSessions === undefined ? 0 : Number(rawSessions);
   const jid = normaliseBareJid(target);
   const config = readConfig(VARIABLES, context.env);
-  const store = await openMigratedStore(config.mysqlUrl, cliLogger(context.env, 'online-time'));
+  const store = openStore(config.mysqlUrl, cliLogger(context.env, 'online-time'));
   try {
     const totals = (await store.onlineTime.getMany([jid])).get(jid) ?? null;
     const exists = (await store.users.existing([jid])).has(jid);

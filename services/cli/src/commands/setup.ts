@@ -30,7 +30,10 @@ export const setupCommand: Command = {
     if (context.env['KAFKA_BROKERS'] === undefined) {
       throw new ConfigError([{ variable: 'KAFKA_BROKERS', message: 'is required by setup' }]);
     }
-    const result = await migrate({ url: config.mysqlUrl, logger: createLogger({ name: 'setup', level: config.logLevel }) });
+    const result = await migrate({
+      url: config.mysqlUrl,
+      logger: createLogger({ name: 'setup', level: config.logLevel }),
+    });
     context.stdout.write(`migrations: ${JSON.stringify(result)}\n`);
     const code = await topicsCommand.run({ ...context, argv: ['ensure'] });
     return code === EXIT.ok ? EXIT.ok : code;

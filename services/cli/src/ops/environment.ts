@@ -37,6 +37,11 @@ export function cliLogger(env: Env, name: string): Logger {
 /** Applies pending migrations, then opens the store (the pool connects on first query). */
 export async function openMigratedStore(url: string, logger: Logger): Promise<Store> {
   await migrate({ url, logger });
+  return openStore(url, logger);
+}
+
+/** Opens the store without touching the schema: read-only commands (audit, online-time) need no DDL rights. */
+export function openStore(url: string, logger: Logger): Store {
   return createMysqlStore({ url, logger, poolSize: 4 });
 }
 

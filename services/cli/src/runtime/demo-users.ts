@@ -52,7 +52,9 @@ export function loginInstructions(options: {
     `  storage:  ${options.memoryStore ? 'in memory, NOT persisted (set MYSQL_URL for MySQL)' : 'MySQL'}`,
     '  log in as:',
     ...options.demo.map((u) =>
-      u.created ? `    ${u.jid}  password ${u.password}` : `    ${u.jid}  (existing account, password unchanged)`,
+      u.created
+        ? `    ${u.jid}  password ${u.password}`
+        : `    ${u.jid}  (existing account, password unchanged)`,
     ),
     `  e.g.  profanity → /connect ${options.demo[0]?.jid ?? ''} server ${host} port ${options.port}`,
     '  Ask for your online time: <iq type="get"><query xmlns="youbao:xmpp:onlinetime"/></iq>, or fetch a vCard.',

@@ -11,14 +11,19 @@ describe('online-time query (spec part 1)', () => {
   it.each(['youbao:xmpp:onlinetime', 'guoguo:xmpp:onlinetime'])(
     'when user2 asks for user1 in %s, then the result comes from user1 to user2 with whole minutes in the same namespace',
     async (ns) => {
-      const store = createFakeStore({ totals: [totals('user1@91youbao.com', { totalMs: 12345 * MINUTE + 59_999 })] });
-
-      const reply = await ask(`<iq type='get' to='user1@91youbao.com' from='user2@91youbao.com' id='v1'><query xmlns='${ns}'/></iq>`, {
-        from: USER2,
-        store,
-        now: NOW,
-        domains,
+      const store = createFakeStore({
+        totals: [totals('user1@91youbao.com', { totalMs: 12345 * MINUTE + 59_999 })],
       });
+
+      const reply = await ask(
+        `<iq type='get' to='user1@91youbao.com' from='user2@91youbao.com' id='v1'><query xmlns='${ns}'/></iq>`,
+        {
+          from: USER2,
+          store,
+          now: NOW,
+          domains,
+        },
+      );
 
       expect(reply).toBe(
         `<iq type="result" id="v1" from="user1@91youbao.com" to="${USER2}"><query xmlns="${ns}"><onlinetime>12345</onlinetime></query></iq>`,
@@ -32,12 +37,15 @@ describe('online-time query (spec part 1)', () => {
       totals: [totals('user1@91youbao.com', { totalMs: 10 * MINUTE, onlineSince: NOW - 5 * MINUTE - 1 })],
     });
 
-    const reply = await ask(`<iq type='get' to='user1@91youbao.com' id='a'><query xmlns='youbao:xmpp:onlinetime'/></iq>`, {
-      from: USER2,
-      store,
-      now: NOW,
-      domains,
-    });
+    const reply = await ask(
+      `<iq type='get' to='user1@91youbao.com' id='a'><query xmlns='youbao:xmpp:onlinetime'/></iq>`,
+      {
+        from: USER2,
+        store,
+        now: NOW,
+        domains,
+      },
+    );
 
     expect(reply).toBe(
       `<iq type="result" id="a" from="user1@91youbao.com" to="${USER2}"><query xmlns="youbao:xmpp:onlinetime"><onlinetime>15</onlinetime></query></iq>`,
@@ -46,7 +54,8 @@ describe('online-time query (spec part 1)', () => {
 
   it('when a user without statistics and a user that does not exist are asked, then both answers are 0', async () => {
     const store = createFakeStore({ totals: [totals('quiet@91youbao.com')] });
-    const question = (to: string) => `<iq type='get' to='${to}' id='a'><query xmlns='youbao:xmpp:onlinetime'/></iq>`;
+    const question = (to: string) =>
+      `<iq type='get' to='${to}' id='a'><query xmlns='youbao:xmpp:onlinetime'/></iq>`;
     const answer = (to: string) =>
       `<iq type="result" id="a" from="${to}" to="${USER2}"><query xmlns="youbao:xmpp:onlinetime"><onlinetime>0</onlinetime></query></iq>`;
 
@@ -84,11 +93,14 @@ describe('online-time query (spec part 1)', () => {
   });
 
   it('when the query is sent to the server, then service-unavailable', async () => {
-    const reply = await ask(`<iq type='get' to='91youbao.com' id='d'><query xmlns='youbao:xmpp:onlinetime'/></iq>`, {
-      from: USER2,
-      now: NOW,
-      domains,
-    });
+    const reply = await ask(
+      `<iq type='get' to='91youbao.com' id='d'><query xmlns='youbao:xmpp:onlinetime'/></iq>`,
+      {
+        from: USER2,
+        now: NOW,
+        domains,
+      },
+    );
 
     expect(reply).toBe(
       `<iq type="error" id="d" from="91youbao.com" to="${USER2}"><error type="cancel"><service-unavailable xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></iq>`,

@@ -15,7 +15,11 @@ describe('vCard (XEP-0054) with YB_ONLINETIME (spec part 2)', () => {
       totals: [totals('user1@youbao.com', { totalMs: 2643 * MINUTE + 30_000 })],
     });
 
-    const reply = await ask(`<iq id='v1' type='get'><vCard xmlns='vcard-temp'/></iq>`, { from: USER1, store, now: NOW });
+    const reply = await ask(`<iq id='v1' type='get'><vCard xmlns='vcard-temp'/></iq>`, {
+      from: USER1,
+      store,
+      now: NOW,
+    });
 
     expect(reply).toBe(
       compact(`<iq type="result" id="v1" from="user1@youbao.com" to="${USER1}">
@@ -35,7 +39,9 @@ describe('vCard (XEP-0054) with YB_ONLINETIME (spec part 2)', () => {
     );
 
     expect(reply).toBe(`<iq type="result" id="v2" from="user1@youbao.com" to="${USER1}"/>`);
-    expect(store.calls.puts).toEqual([['user1@youbao.com', stored('<NICKNAME>user1_newnickname</NICKNAME>')]]);
+    expect(store.calls.puts).toEqual([
+      ['user1@youbao.com', stored('<NICKNAME>user1_newnickname</NICKNAME>')],
+    ]);
     expect(store.calls.vcards).toEqual([]);
   });
 
@@ -57,17 +63,26 @@ describe('vCard (XEP-0054) with YB_ONLINETIME (spec part 2)', () => {
   });
 
   it.each([
-    ['has no vCard but statistics', createFakeStore({ totals: [totals('user4@youbao.com', { totalMs: 9 * MINUTE })] })],
+    [
+      'has no vCard but statistics',
+      createFakeStore({ totals: [totals('user4@youbao.com', { totalMs: 9 * MINUTE })] }),
+    ],
     ['does not exist', createFakeStore()],
-  ])('example 4: when the queried user %s, then an empty result without online time', async (_name, store) => {
-    const reply = await ask(`<iq id='v4' to='user4@youbao.com' type='get'><vCard xmlns='vcard-temp'/></iq>`, {
-      from: USER1,
-      store,
-      now: NOW,
-    });
+  ])(
+    'example 4: when the queried user %s, then an empty result without online time',
+    async (_name, store) => {
+      const reply = await ask(
+        `<iq id='v4' to='user4@youbao.com' type='get'><vCard xmlns='vcard-temp'/></iq>`,
+        {
+          from: USER1,
+          store,
+          now: NOW,
+        },
+      );
 
-    expect(reply).toBe(`<iq type="result" id="v4" from="user4@youbao.com" to="${USER1}"/>`);
-  });
+      expect(reply).toBe(`<iq type="result" id="v4" from="user4@youbao.com" to="${USER1}"/>`);
+    },
+  );
 
   it('when the stored vCard has a PHOTO and whitespace, then every child comes back unchanged and in order, online time last', async () => {
     const inner = `\n  <FN>Jer &amp; co</FN>\n  <PHOTO><TYPE>image/png</TYPE><BINVAL>iVBORw0KGgo=</BINVAL></PHOTO>\n  <EMAIL><INTERNET/><USERID>j@x</USERID></EMAIL>\n`;
@@ -94,36 +109,47 @@ describe('vCard (XEP-0054) with YB_ONLINETIME (spec part 2)', () => {
       { from: USER1, store, now: NOW },
     );
 
-    expect(store.vcardRows.get('user1@youbao.com')).toBe(stored('<NICKNAME>n</NICKNAME><ORG><ORGNAME>o</ORGNAME></ORG>'));
+    expect(store.vcardRows.get('user1@youbao.com')).toBe(
+      stored('<NICKNAME>n</NICKNAME><ORG><ORGNAME>o</ORGNAME></ORG>'),
+    );
   });
 
   it('when a set is addressed to the own bare JID, then it is stored like one without to', async () => {
     const store = createFakeStore();
 
-    const reply = await ask(`<iq id='o' to='User1@YouBao.com' type='set'><vCard xmlns='vcard-temp'><FN>a</FN></vCard></iq>`, {
-      from: USER1,
-      store,
-      now: NOW,
-    });
+    const reply = await ask(
+      `<iq id='o' to='User1@YouBao.com' type='set'><vCard xmlns='vcard-temp'><FN>a</FN></vCard></iq>`,
+      {
+        from: USER1,
+        store,
+        now: NOW,
+      },
+    );
 
     expect(reply).toBe(`<iq type="result" id="o" from="User1@YouBao.com" to="${USER1}"/>`);
     expect(store.calls.puts).toEqual([['user1@youbao.com', stored('<FN>a</FN>')]]);
   });
 
-  it.each(['user2@youbao.com', 'youbao.com'])('when a set is addressed to %s, then forbidden and nothing is stored', async (to) => {
-    const store = createFakeStore();
+  it.each(['user2@youbao.com', 'youbao.com'])(
+    'when a set is addressed to %s, then forbidden and nothing is stored',
+    async (to) => {
+      const store = createFakeStore();
 
-    const reply = await ask(`<iq id='x' to='${to}' type='set'><vCard xmlns='vcard-temp'><FN>evil</FN></vCard></iq>`, {
-      from: USER1,
-      store,
-      now: NOW,
-    });
+      const reply = await ask(
+        `<iq id='x' to='${to}' type='set'><vCard xmlns='vcard-temp'><FN>evil</FN></vCard></iq>`,
+        {
+          from: USER1,
+          store,
+          now: NOW,
+        },
+      );
 
-    expect(reply).toBe(
-      `<iq type="error" id="x" from="${to}" to="${USER1}"><error type="auth"><forbidden xmlns="${STANZAS}"/></error></iq>`,
-    );
-    expect(store.calls.puts).toEqual([]);
-  });
+      expect(reply).toBe(
+        `<iq type="error" id="x" from="${to}" to="${USER1}"><error type="auth"><forbidden xmlns="${STANZAS}"/></error></iq>`,
+      );
+      expect(store.calls.puts).toEqual([]);
+    },
+  );
 
   it('when the vCard is over the size limit, then not-acceptable and nothing is stored; at the limit it is stored', async () => {
     const store = createFakeStore();
@@ -131,18 +157,24 @@ describe('vCard (XEP-0054) with YB_ONLINETIME (spec part 2)', () => {
     const fill = (n: number) => `<DESC>${'a'.repeat(n)}</DESC>`;
     const overhead = stored(fill(0)).length;
 
-    const over = await ask(`<iq id='big' type='set'><vCard xmlns='vcard-temp'>${fill(limit - overhead + 1)}</vCard></iq>`, {
-      from: USER1,
-      store,
-      now: NOW,
-      vcardMaxBytes: limit,
-    });
-    const at = await ask(`<iq id='ok' type='set'><vCard xmlns='vcard-temp'>${fill(limit - overhead)}</vCard></iq>`, {
-      from: USER1,
-      store,
-      now: NOW,
-      vcardMaxBytes: limit,
-    });
+    const over = await ask(
+      `<iq id='big' type='set'><vCard xmlns='vcard-temp'>${fill(limit - overhead + 1)}</vCard></iq>`,
+      {
+        from: USER1,
+        store,
+        now: NOW,
+        vcardMaxBytes: limit,
+      },
+    );
+    const at = await ask(
+      `<iq id='ok' type='set'><vCard xmlns='vcard-temp'>${fill(limit - overhead)}</vCard></iq>`,
+      {
+        from: USER1,
+        store,
+        now: NOW,
+        vcardMaxBytes: limit,
+      },
+    );
 
     expect(over).toBe(
       `<iq type="error" id="big" from="user1@youbao.com" to="${USER1}"><error type="modify"><not-acceptable xmlns="${STANZAS}"/><text xmlns="${STANZAS}" xml:lang="en">vCard larger than 2048 bytes</text></error></iq>`,
@@ -152,7 +184,10 @@ describe('vCard (XEP-0054) with YB_ONLINETIME (spec part 2)', () => {
   });
 
   it('when the vCard of the server is asked, then service-unavailable', async () => {
-    const reply = await ask(`<iq id='s' to='youbao.com' type='get'><vCard xmlns='vcard-temp'/></iq>`, { from: USER1, now: NOW });
+    const reply = await ask(`<iq id='s' to='youbao.com' type='get'><vCard xmlns='vcard-temp'/></iq>`, {
+      from: USER1,
+      now: NOW,
+    });
 
     expect(reply).toBe(
       `<iq type="error" id="s" from="youbao.com" to="${USER1}"><error type="cancel"><service-unavailable xmlns="${STANZAS}"/></error></iq>`,
@@ -180,7 +215,11 @@ describe('vCard (XEP-0054) with YB_ONLINETIME (spec part 2)', () => {
     const store = createFakeStore();
     store.down = true;
 
-    const answer = ask(`<iq id='d' type='set'><vCard xmlns='vcard-temp'><FN>a</FN></vCard></iq>`, { from: USER1, store, now: NOW });
+    const answer = ask(`<iq id='d' type='set'><vCard xmlns='vcard-temp'><FN>a</FN></vCard></iq>`, {
+      from: USER1,
+      store,
+      now: NOW,
+    });
 
     await expect(answer).rejects.toSatisfy((err) => err instanceof OnlinetimeError && err.retriable);
   });

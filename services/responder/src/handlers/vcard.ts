@@ -42,7 +42,8 @@ export function createVcardHandler(options: VcardHandlerOptions): IqHandler {
       // No stored vCard (or no such user): an empty result, without the online time (spec example 4).
       if (stored === undefined) return null;
       const parsed = parseXml(stored, STORED_LIMITS);
-      if (!parsed.is('vCard', NS.vcard)) throw new Error(`stored vCard of ${target.jid} is not a vcard-temp vCard`);
+      if (!parsed.is('vCard', NS.vcard))
+        throw new Error(`stored vCard of ${target.jid} is not a vcard-temp vCard`);
       const vcard = cleaned(parsed);
       const minutes = minutesOnline(lookup.totals(target.jid) ?? NO_STATISTICS, lookup.now);
       vcard.append(el(YB_ONLINETIME, {}, String(minutes)));

@@ -21,7 +21,8 @@ export interface IqRequestFields {
   readonly child?: string;
 }
 
-const escapeAttr = (v: string): string => v.replace(/&/g, '&amp;').replace(/'/g, '&apos;').replace(/</g, '&lt;');
+const escapeAttr = (v: string): string =>
+  v.replace(/&/g, '&amp;').replace(/'/g, '&apos;').replace(/</g, '&lt;');
 
 /** An iq.request record as the edge publishes it (keyed by the sender's bare JID). */
 export function iqRequestRecord(fields: IqRequestFields): OutgoingRecord {
@@ -38,7 +39,10 @@ export function iqRequestRecord(fields: IqRequestFields): OutgoingRecord {
     type: fields.type,
     stanza,
   };
-  return { key: iqKey(fields.from), value: encodeEvent(createEvent('iq.request', payload, { source: fields.edgeId })) };
+  return {
+    key: iqKey(fields.from),
+    value: encodeEvent(createEvent('iq.request', payload, { source: fields.edgeId })),
+  };
 }
 
 export interface ReplyCollector {
@@ -65,7 +69,11 @@ export async function collectReplies(bus: Bus, topic: string): Promise<ReplyColl
 }
 
 /** Polls until `check` holds; fails naming `what` after timeoutMs. */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

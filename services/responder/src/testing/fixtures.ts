@@ -14,7 +14,15 @@ export const DOMAIN = 'youbao.com';
 export const MINUTE = 60_000;
 
 export function totals(jid: string, fields: Partial<Omit<UserTotals, 'jid'>> = {}): UserTotals {
-  return { jid, totalMs: 0, onlineSince: null, lastLogin: null, lastLogout: null, balanceMs: null, ...fields };
+  return {
+    jid,
+    totalMs: 0,
+    onlineSince: null,
+    lastLogin: null,
+    lastLogout: null,
+    balanceMs: null,
+    ...fields,
+  };
 }
 
 export interface FakeStore extends LookupStore {
@@ -33,7 +41,9 @@ function pick<T>(rows: Map<string, T>, jids: readonly string[]): Map<string, T> 
   return found;
 }
 
-export function createFakeStore(seed: { vcards?: Record<string, string>; totals?: UserTotals[] } = {}): FakeStore {
+export function createFakeStore(
+  seed: { vcards?: Record<string, string>; totals?: UserTotals[] } = {},
+): FakeStore {
   const vcardRows = new Map(Object.entries(seed.vcards ?? {}));
   const totalRows = new Map((seed.totals ?? []).map((t) => [t.jid, t]));
   const calls: FakeStore['calls'] = { totals: [], vcards: [], puts: [] };
@@ -70,7 +80,8 @@ export function createSinkLogger(): { logger: Logger; lines: Array<Record<string
   const lines: Array<Record<string, unknown>> = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString().split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split('\n'))
+        if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
       callback();
     },
   });
