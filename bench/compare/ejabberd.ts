@@ -48,6 +48,8 @@ export function createEjabberd(options: { port: number; configTemplate: string }
           'ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0"',
           `EJABBERD_PID_PATH=${join(dir, 'ejabberd.pid')}`,
           `EJABBERD_CONFIG_PATH=${join(dir, 'ejabberd.yml')}`,
+          // su gives the ejabberd user the default soft limit (1,024 files): 5,000 idle clients need more.
+          'ulimit -n "$(ulimit -Hn)" 2>/dev/null || true',
           '',
         ].join('\n'),
       );

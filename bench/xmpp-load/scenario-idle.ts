@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 import type { ScenarioResult } from './report.js';
+import { medianOf } from './stats.js';
 import { closeAll, ErrorCounts, loginAll, range1, type Target } from './target.js';
 
 export interface IdleScenarioOptions {
@@ -23,7 +24,22 @@ export function rssKb(pid: number): number {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** N logged-in connections held open: the server's RSS growth per connection. */
+/** Median of `samples` RSS readings one second apart (garbage-collected runtimes wobble). */
+async function settledRss(pid: number, samples: number): Promise<number> {
+  if (pid <= 0) return 0;
+  const values: number[] = [];
+  for (let i = 0; i < samples; i += 1) {
+    if (i > 0) await sleep(1000);
+    values.push(rssKb(pid));
+  }
+  return medianOf(values).median;
+}
+
+/**
+ * N logged-in connections held open: the server's RSS growth per connection. Measured as the slope
+ * between holding N/5 and N connections (the startup baseline and its garbage drop out), and, for
+ * reference, as (RSS at N − RSS before any) / N.
+ */
 export async function runIdleScenario(
   target: Target,
   label: string,
@@ -32,22 +48,24 @@ export async function runIdleScenario(
   const errors = new ErrorCounts();
   if (o.connections > target.users)
     throw new Error(`idle: ${o.connections} connections need as many users (have ${target.users})`);
+  const deadline = Date.now() + o.maxSeconds * 1000;
+  const first = Math.max(1, Math.floor(o.connections / 5));
   await sleep(o.settleSeconds * 1000);
-  const before = o.pid > 0 ? rssKb(o.pid) : 0;
+  const before = await settledRss(o.pid, 3);
   const started = performance.now();
-  const clients = await loginAll(
-    target,
-    range1(o.connections),
-    o.concurrency,
-    errors,
-    Date.now() + o.maxSeconds * 1000,
-  );
+  const clients = await loginAll(target, range1(first), o.concurrency, errors, deadline);
+  await sleep(o.settleSeconds * 1000);
+  const heldFirst = clients.filter(({ client }) => !client.isClosed).length;
+  const atFirst = await settledRss(o.pid, 3);
+  const rest = range1(o.connections).slice(first);
+  clients.push(...(await loginAll(target, rest, o.concurrency, errors, deadline)));
   const loginSeconds = (performance.now() - started) / 1000;
   await sleep(o.settleSeconds * 1000);
   const held = clients.filter(({ client }) => !client.isClosed).length;
-  const after = o.pid > 0 ? rssKb(o.pid) : 0;
+  const after = await settledRss(o.pid, 5);
   await closeAll(clients, 10_000);
-  const perConnection = held > 0 && o.pid > 0 ? (after - before) / held : NaN;
+  const slope = held > heldFirst && o.pid > 0 ? (after - atFirst) / (held - heldFirst) : NaN;
+  const overall = held > 0 && o.pid > 0 ? (after - before) / held : NaN;
   return {
     scenario: 'idle',
     label,
@@ -58,8 +76,10 @@ export async function runIdleScenario(
     errors: errors.counts,
     extra: {
       rssBeforeKb: before,
+      rssAtFifthKb: atFirst,
       rssAfterKb: after,
-      rssPerConnectionKb: Math.round(perConnection * 10) / 10,
+      rssPerConnectionKb: Math.round(slope * 10) / 10,
+      rssPerConnectionOverallKb: Math.round(overall * 10) / 10,
       loginsPerSecond: Math.round((clients.length / loginSeconds) * 10) / 10,
     },
     at: new Date().toISOString(),
