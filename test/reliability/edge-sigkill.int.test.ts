@@ -75,6 +75,14 @@ describe('an edge SIGKILLed with many sessions open', () => {
       await waitFor(`${SESSIONS} sessions open in MySQL`, async () => (await open()) === SESSIONS, {
         timeoutMs: 60_000,
       });
+      // A heartbeat after the last login, so every session has one to be closed at.
+      const loggedInBy = Date.now();
+      const heartbeat = async (): Promise<number> =>
+        (await infra.store.edges.all()).find((b) => b.edgeId === edgeId && b.bootId === bootId)
+          ?.lastHeartbeat ?? 0;
+      await waitFor('a heartbeat after the logins', async () => (await heartbeat()) > loggedInBy, {
+        timeoutMs: 30_000,
+      });
 
       await edge.kill();
       const killedAt = Date.now();
@@ -91,9 +99,11 @@ describe('an edge SIGKILLed with many sessions open', () => {
         await Promise.all(locals.map((l) => infra.store.accounting.sessionLog(`${l}@localhost`, 100)))
       ).flat();
       expect(logged).toHaveLength(SESSIONS);
+      // Closed at the last heartbeat (a session begun after it would be closed at its start).
       expect(new Set(logged.map((s) => `${s.reason} ${s.stoppedAt}`))).toEqual(
-        new Set([`edge-lost ${lastHeartbeat}`]),
+        new Set(logged.map((s) => `edge-lost ${Math.max(lastHeartbeat, s.startedAt ?? 0)}`)),
       );
+      expect(logged.filter((s) => s.stoppedAt === lastHeartbeat)).toHaveLength(SESSIONS);
       const totals = await infra.store.onlineTime.getMany(locals.map((l) => `${l}@localhost`));
       expect([...totals.values()].filter((t) => t.onlineSince === null && t.totalMs > 0)).toHaveLength(USERS);
 

@@ -55,8 +55,13 @@ describe('abuse against a running edge process', () => {
   it(`refuses an address after ${BLOCK_AFTER} failed logins, even with a right password`, async () => {
     const attacker = h.nextAddress();
     const outcomes: string[] = [];
-    for (let i = 0; i < BLOCK_AFTER + 2; i++) outcomes.push(await attempt(h.users[i % 8] as string, `guess${i}`, attacker));
-    expect(outcomes).toEqual([...Array<string>(BLOCK_AFTER).fill('not-authorized'), 'temporary-auth-failure', 'temporary-auth-failure']);
+    for (let i = 0; i < BLOCK_AFTER + 2; i++)
+      outcomes.push(await attempt(h.users[i % 8] as string, `guess${i}`, attacker));
+    expect(outcomes).toEqual([
+      ...Array<string>(BLOCK_AFTER).fill('not-authorized'),
+      'temporary-auth-failure',
+      'temporary-auth-failure',
+    ]);
     expect(await attempt(h.users[8] as string, 'pw', attacker)).toBe('temporary-auth-failure');
     expect(await attempt(h.users[8] as string, 'pw')).toBe('success');
   });
@@ -65,7 +70,11 @@ describe('abuse against a running edge process', () => {
     const target = h.users[9] as string;
     const outcomes: string[] = [];
     for (let i = 0; i < BLOCK_AFTER + 2; i++) outcomes.push(await attempt(target, `guess${i}`));
-    expect(outcomes).toEqual([...Array<string>(BLOCK_AFTER).fill('not-authorized'), 'temporary-auth-failure', 'temporary-auth-failure']);
+    expect(outcomes).toEqual([
+      ...Array<string>(BLOCK_AFTER).fill('not-authorized'),
+      'temporary-auth-failure',
+      'temporary-auth-failure',
+    ]);
     const fresh = h.nextAddress();
     expect(await attempt(target, 'pw', fresh)).toBe('temporary-auth-failure');
     expect(await attempt(h.users[10] as string, 'pw', fresh)).toBe('success');
@@ -90,10 +99,20 @@ describe('abuse against a running edge process', () => {
     }
     expect(h.edge.count('closing a connection that does not read')).toBe(closes + 1);
     // What the edge held for this client when it gave up: its limit plus at most one reply.
-    const closed = h.edge.lines().filter((l) => l.msg === 'closing a connection that does not read').at(-1);
+    const closed = h.edge
+      .lines()
+      .filter((l) => l.msg === 'closing a connection that does not read')
+      .at(-1);
     expect(closed?.buffered).toBeLessThan(WRITE_BUFFER + 128 * 1024);
     const growth = h.maxRssKb() - before;
-    console.log(JSON.stringify({ case: 'slow-reader', vCardGetsSent: sent, bufferedAtClose: closed?.buffered, rssGrowthKb: growth }));
+    console.log(
+      JSON.stringify({
+        case: 'slow-reader',
+        vCardGetsSent: sent,
+        bufferedAtClose: closed?.buffered,
+        rssGrowthKb: growth,
+      }),
+    );
     expect(growth).toBeLessThan(RSS_GROWTH_LIMIT_KB);
     h.assertAlive();
   });
@@ -105,23 +124,38 @@ describe('abuse against a running edge process', () => {
     const jid = await login(w, local, 'pw', 'sql');
     const victim = `${h.users[12]}@localhost`;
     const fields = `<FN>Robert'); DROP TABLE vcards;--</FN><NICKNAME>%_\\' OR '1'='1</NICKNAME><DESC>"; DELETE FROM users; -- \`x\`</DESC>`;
-    w.send(`<iq type='set' id='s1' from='${victim}/x'><vCard xmlns='vcard-temp'>${fields}<YB_ONLINETIME>999999</YB_ONLINETIME></vCard></iq>`);
-    expect(await w.expect(/<iq[^>]*id="s1"[^>]*\/>|<iq[^>]*id="s1"[\s\S]*?<\/iq>/, 20_000)).toContain('type="result"');
+    w.send(
+      `<iq type='set' id='s1' from='${victim}/x'><vCard xmlns='vcard-temp'>${fields}<YB_ONLINETIME>999999</YB_ONLINETIME></vCard></iq>`,
+    );
+    expect(await w.expect(/<iq[^>]*id="s1"[^>]*\/>|<iq[^>]*id="s1"[\s\S]*?<\/iq>/, 20_000)).toContain(
+      'type="result"',
+    );
     w.send(`<iq type='get' id='g1'><vCard xmlns='vcard-temp'/></iq>`);
     const got = await w.expect(/<iq[^>]*id="g1"[\s\S]*?<\/iq>/, 20_000);
     expect(got).toContain(`to="${jid.replace(/&/g, '&amp;')}"`);
-    expect(got).toContain(`<FN>Robert'); DROP TABLE vcards;--</FN><NICKNAME>%_\\' OR '1'='1</NICKNAME><DESC>"; DELETE FROM users; -- \`x\`</DESC>`);
+    expect(got).toContain(
+      `<FN>Robert'); DROP TABLE vcards;--</FN><NICKNAME>%_\\' OR '1'='1</NICKNAME><DESC>"; DELETE FROM users; -- \`x\`</DESC>`,
+    );
     expect(got.match(/<YB_ONLINETIME>/g)).toHaveLength(1);
     expect(got).toMatch(/<YB_ONLINETIME>0<\/YB_ONLINETIME>/);
     // The forged from wrote nothing for the victim; every account is still there.
     expect((await h.store.vcards.getMany([victim])).size).toBe(0);
-    expect((await h.store.users.existing([...h.users.map((u) => `${u}@localhost`), jid.split('/')[0] as string])).size).toBe(h.users.length + 1);
+    expect(
+      (await h.store.users.existing([...h.users.map((u) => `${u}@localhost`), jid.split('/')[0] as string]))
+        .size,
+    ).toBe(h.users.length + 1);
   });
 
   it('stayed up; the control client never missed a ping', async () => {
     await waitFor('a few more pings', () => h.control().pings > 20, { timeoutMs: 20_000 });
     const control = h.control();
-    console.log(JSON.stringify({ case: 'hostile-abuse', control, rss: { baselineKb: h.baselineRssKb, maxKb: h.maxRssKb() } }));
+    console.log(
+      JSON.stringify({
+        case: 'hostile-abuse',
+        control,
+        rss: { baselineKb: h.baselineRssKb, maxKb: h.maxRssKb() },
+      }),
+    );
     expect(control.failures).toEqual([]);
     h.assertAlive();
   });

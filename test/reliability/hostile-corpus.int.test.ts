@@ -33,7 +33,10 @@ async function wire(): Promise<Wire> {
 }
 
 /** Sends `input` on a fresh connection; resolves the stream error condition, after the close. */
-async function streamErrorFor(input: string | Buffer | Array<string | Buffer>, setup?: (w: Wire) => Promise<void>): Promise<string | null> {
+async function streamErrorFor(
+  input: string | Buffer | Array<string | Buffer>,
+  setup?: (w: Wire) => Promise<void>,
+): Promise<string | null> {
   const w = await wire();
   await setup?.(w);
   for (const part of Array.isArray(input) ? input : [input]) w.send(part);
@@ -46,21 +49,83 @@ const loggedIn = (resource: string) => async (w: Wire) => {
   await login(w, h.users[0] as string, 'pw', resource);
 };
 
-const bytes = (...parts: Array<string | number[]>): Buffer => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+const bytes = (...parts: Array<string | number[]>): Buffer =>
+  Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
 
 const STREAM_CASES: Array<[string, () => Promise<string | null>, string]> = [
-  ['truncated XML (a tag cut off, then the stream end)', () => streamErrorFor(`${H}<iq type='get' id='t'><ping xmlns='urn:xmpp:ping'</stream:stream>`), 'not-well-formed'],
-  ['invalid UTF-8 (overlong) in the stream header', () => streamErrorFor(bytes("<?xml version='1.0'?><stream:stream to='local", [0xc0, 0xaf], "host'>")), 'not-well-formed'],
-  ['UTF-8 encoded surrogate in text', () => streamErrorFor(bytes(H, '<message><body>', [0xed, 0xa0, 0x80], '</body></message>')), 'not-well-formed'],
-  ['entity bomb (billion laughs DOCTYPE)', () => streamErrorFor(`<?xml version='1.0'?><!DOCTYPE lolz [<!ENTITY lol "lol">${Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`).join('')}]>${H}`), 'restricted-xml'],
-  ['external entity (XXE) in a stanza', () => streamErrorFor(`${H}<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><message><body>&xxe;</body></message>`), 'restricted-xml'],
-  ['deep nesting (100000 levels in one write)', () => streamErrorFor(`${H}${'<a>'.repeat(100_000)}`), 'policy-violation'],
-  ['huge attribute (2 MB) before authentication', () => streamErrorFor(`${H}<auth ${SASL} mechanism='${'A'.repeat(2 * 1024 * 1024)}'/>`), 'policy-violation'],
-  ['thousands of namespaces on one element', () => streamErrorFor(`${H}<iq ${Array.from({ length: 5_000 }, (_, i) => `xmlns:p${i}='urn:x:${i}'`).join(' ')}/>`), 'policy-violation'],
-  ['a stanza before authentication', () => streamErrorFor(`${H}<iq type='get' id='p'><vCard xmlns='vcard-temp'/></iq>`), 'not-authorized'],
+  [
+    'truncated XML (a tag cut off, then the stream end)',
+    () => streamErrorFor(`${H}<iq type='get' id='t'><ping xmlns='urn:xmpp:ping'</stream:stream>`),
+    'not-well-formed',
+  ],
+  [
+    'invalid UTF-8 (overlong) in the stream header',
+    () => streamErrorFor(bytes("<?xml version='1.0'?><stream:stream to='local", [0xc0, 0xaf], "host'>")),
+    'not-well-formed',
+  ],
+  [
+    'UTF-8 encoded surrogate in text',
+    () => streamErrorFor(bytes(H, '<message><body>', [0xed, 0xa0, 0x80], '</body></message>')),
+    'not-well-formed',
+  ],
+  [
+    'entity bomb (billion laughs DOCTYPE)',
+    () =>
+      streamErrorFor(
+        `<?xml version='1.0'?><!DOCTYPE lolz [<!ENTITY lol "lol">${Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`).join('')}]>${H}`,
+      ),
+    'restricted-xml',
+  ],
+  [
+    'external entity (XXE) in a stanza',
+    () =>
+      streamErrorFor(
+        `${H}<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><message><body>&xxe;</body></message>`,
+      ),
+    'restricted-xml',
+  ],
+  [
+    'deep nesting (100000 levels in one write)',
+    () => streamErrorFor(`${H}${'<a>'.repeat(100_000)}`),
+    'policy-violation',
+  ],
+  [
+    'huge attribute (2 MB) before authentication',
+    () => streamErrorFor(`${H}<auth ${SASL} mechanism='${'A'.repeat(2 * 1024 * 1024)}'/>`),
+    'policy-violation',
+  ],
+  [
+    'thousands of namespaces on one element',
+    () =>
+      streamErrorFor(
+        `${H}<iq ${Array.from({ length: 5_000 }, (_, i) => `xmlns:p${i}='urn:x:${i}'`).join(' ')}/>`,
+      ),
+    'policy-violation',
+  ],
+  [
+    'a stanza before authentication',
+    () => streamErrorFor(`${H}<iq type='get' id='p'><vCard xmlns='vcard-temp'/></iq>`),
+    'not-authorized',
+  ],
   // 64 MB streamed: more than the RSS bound below, so buffering it would fail the case.
-  ['huge text (64 MB) after authentication', () => streamErrorFor(["<message to='x@localhost'><body>", ...Array.from({ length: 64 }, () => MEGABYTE_OF_TEXT)], loggedIn('huge')), 'policy-violation'],
-  ['a NUL character after authentication', () => streamErrorFor(bytes("<message to='x@localhost'><body>a", [0x00], 'b</body></message>'), loggedIn('nul')), 'not-well-formed'],
+  [
+    'huge text (64 MB) after authentication',
+    () =>
+      streamErrorFor(
+        ["<message to='x@localhost'><body>", ...Array.from({ length: 64 }, () => MEGABYTE_OF_TEXT)],
+        loggedIn('huge'),
+      ),
+    'policy-violation',
+  ],
+  [
+    'a NUL character after authentication',
+    () =>
+      streamErrorFor(
+        bytes("<message to='x@localhost'><body>a", [0x00], 'b</body></message>'),
+        loggedIn('nul'),
+      ),
+    'not-well-formed',
+  ],
 ];
 
 describe('hostile streams against a running edge process', () => {
@@ -82,15 +147,27 @@ describe('hostile streams against a running edge process', () => {
     const b64 = (s: string): string => Buffer.from(s).toString('base64');
     await attempt('garbage payload', `<auth ${SASL} mechanism='SCRAM-SHA-1'>@@@ not base64 @@@</auth>`);
     await attempt('padding only', `<auth ${SASL} mechanism='SCRAM-SHA-1'>====</auth>`);
-    await attempt('base64 of garbage', `<auth ${SASL} mechanism='SCRAM-SHA-1'>${b64('\u0000\u0001garbage,,,')}</auth>`);
+    await attempt(
+      'base64 of garbage',
+      `<auth ${SASL} mechanism='SCRAM-SHA-1'>${b64('\u0000\u0001garbage,,,')}</auth>`,
+    );
     await attempt('response without auth', `<response ${SASL}>${b64('c=biws,r=x,p=y')}</response>`);
     await attempt('unknown mechanism', `<auth ${SASL} mechanism='X-EVIL'>${b64('x')}</auth>`);
-    await attempt('SQL in the user name (unescaped = in SCRAM)', `<auth ${SASL} mechanism='SCRAM-SHA-1'>${b64("n,,n=' OR '1'='1,r=abcdef")}</auth>`);
+    await attempt(
+      'SQL in the user name (unescaped = in SCRAM)',
+      `<auth ${SASL} mechanism='SCRAM-SHA-1'>${b64("n,,n=' OR '1'='1,r=abcdef")}</auth>`,
+    );
     // No such account can exist: the exchange still runs to the end (no user enumeration), then fails.
     const w = await wire();
     await w.openStream();
-    outcomes['user name with forbidden characters'] = (await scram(w, "o'brien; drop table users", 'pw')).outcome;
-    await attempt('invalid base64 in the second step', `<auth ${SASL} mechanism='SCRAM-SHA-1'>${b64(`n,,n=${h.users[1]},r=abcdefgh`)}</auth>`, `<response ${SASL}>!!!</response>`);
+    outcomes['user name with forbidden characters'] = (
+      await scram(w, "o'brien; drop table users", 'pw')
+    ).outcome;
+    await attempt(
+      'invalid base64 in the second step',
+      `<auth ${SASL} mechanism='SCRAM-SHA-1'>${b64(`n,,n=${h.users[1]},r=abcdefgh`)}</auth>`,
+      `<response ${SASL}>!!!</response>`,
+    );
     expect(outcomes).toEqual({
       'garbage payload': 'incorrect-encoding',
       'padding only': 'incorrect-encoding',
@@ -119,14 +196,27 @@ describe('hostile streams against a running edge process', () => {
     await w.openStream();
     expect((await scram(w, h.users[3] as string, 'pw')).outcome).toBe('success');
     await w.openStream();
-    w.send(`<iq type='set' id='b1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>${'r'.repeat(1100)}</resource></bind></iq>`);
+    w.send(
+      `<iq type='set' id='b1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>${'r'.repeat(1100)}</resource></bind></iq>`,
+    );
     expect(await w.expect(/<iq[^>]*id="b1"[\s\S]*?<\/iq>/)).toContain('<bad-request');
-    w.send(`<iq type='set' id='b2'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>bad\u0378</resource></bind></iq>`);
+    w.send(
+      `<iq type='set' id='b2'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>bad\u0378</resource></bind></iq>`,
+    );
     expect(await w.expect(/<iq[^>]*id="b2"[\s\S]*?<\/iq>/)).toContain('<bad-request');
-    w.send(`<iq type='set' id='b3'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>ok</resource></bind></iq>`);
+    w.send(
+      `<iq type='set' id='b3'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>ok</resource></bind></iq>`,
+    );
     expect(await w.expect(/<iq[^>]*id="b3"[\s\S]*?<\/iq>/)).toContain('<jid>');
-    for (const [id, to] of [['j1', 'a@b@localhost'], ['j2', 'user@bad domain'], ['j3', `${'l'.repeat(1100)}@localhost`], ['j4', 'a"b@localhost']]) {
-      w.send(`<iq type='get' id='${id}' to='${(to as string).replace(/"/g, '&quot;')}'><vCard xmlns='vcard-temp'/></iq>`);
+    for (const [id, to] of [
+      ['j1', 'a@b@localhost'],
+      ['j2', 'user@bad domain'],
+      ['j3', `${'l'.repeat(1100)}@localhost`],
+      ['j4', 'a"b@localhost'],
+    ]) {
+      w.send(
+        `<iq type='get' id='${id}' to='${(to as string).replace(/"/g, '&quot;')}'><vCard xmlns='vcard-temp'/></iq>`,
+      );
       expect(await w.expect(new RegExp(`<iq[^>]*id="${id}"[\\s\\S]*?</iq>`))).toContain('<jid-malformed');
     }
     expect(w.closed).toBe(false);

@@ -37,7 +37,10 @@ export interface HostileHarness {
   close(): Promise<void>;
 }
 
-export async function startHostileHarness(users: number, env: Readonly<Record<string, string>> = {}): Promise<HostileHarness> {
+export async function startHostileHarness(
+  users: number,
+  env: Readonly<Record<string, string>> = {},
+): Promise<HostileHarness> {
   const store = createMysqlStore({ url: mysqlUrl(), poolSize: 2 });
   const prefix = uniqueId('h');
   const locals = await createUsers(store, `${prefix}u`, users, 'pw');
@@ -60,7 +63,10 @@ export async function startHostileHarness(users: number, env: Readonly<Record<st
       const sent = Date.now();
       wire.send(`<iq type='get' id='${id}' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>`);
       try {
-        const reply = await wire.expect(new RegExp(`<iq[^>]*id="${id}"[^>]*/>|<iq[^>]*id="${id}"[\\s\\S]*?</iq>`), 10_000);
+        const reply = await wire.expect(
+          new RegExp(`<iq[^>]*id="${id}"[^>]*/>|<iq[^>]*id="${id}"[\\s\\S]*?</iq>`),
+          10_000,
+        );
         if (!reply.includes('type="result"')) failures.push(reply);
         maxRttMs = Math.max(maxRttMs, Date.now() - sent);
       } catch (err) {

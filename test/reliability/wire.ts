@@ -13,7 +13,8 @@ export const STREAM_HEADER =
 export const streamErrorOf = (text: string): string | null =>
   /<stream:error><([\w-]+) xmlns="urn:ietf:params:xml:ns:xmpp-streams"/.exec(text)?.[1] ?? null;
 
-export const saslFailureOf = (text: string): string | null => /<failure xmlns="urn:ietf:params:xml:ns:xmpp-sasl"><([\w-]+)/.exec(text)?.[1] ?? null;
+export const saslFailureOf = (text: string): string | null =>
+  /<failure xmlns="urn:ietf:params:xml:ns:xmpp-sasl"><([\w-]+)/.exec(text)?.[1] ?? null;
 
 export class Wire {
   received = '';
@@ -56,8 +57,14 @@ export class Wire {
         this.cursor += match.index + match[0].length;
         return match[0];
       }
-      if (this.closed) throw new Error(`closed before ${String(pattern)}; got: ${this.received.slice(this.cursor, this.cursor + 500)}`);
-      if (Date.now() >= deadline) throw new Error(`timed out waiting for ${String(pattern)}; got: ${this.received.slice(this.cursor, this.cursor + 500)}`);
+      if (this.closed)
+        throw new Error(
+          `closed before ${String(pattern)}; got: ${this.received.slice(this.cursor, this.cursor + 500)}`,
+        );
+      if (Date.now() >= deadline)
+        throw new Error(
+          `timed out waiting for ${String(pattern)}; got: ${this.received.slice(this.cursor, this.cursor + 500)}`,
+        );
       await this.change(deadline - Date.now());
     }
   }
@@ -80,13 +87,12 @@ export class Wire {
 
   private change(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, Math.max(ms, 1));
-      const self = this;
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
-        self.wake = null;
+        this.wake = null;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, Math.max(ms, 1));
       this.wake = done;
     });
   }
@@ -100,7 +106,11 @@ export interface ScramTranscript {
 }
 
 /** SCRAM-SHA-1 on an open stream; resolves 'success' or the SASL failure condition, with the transcript. */
-export async function scram(wire: Wire, username: string, password: string): Promise<{ outcome: string; transcript: ScramTranscript | null }> {
+export async function scram(
+  wire: Wire,
+  username: string,
+  password: string,
+): Promise<{ outcome: string; transcript: ScramTranscript | null }> {
   const first = `n=${username},r=${randomBytes(12).toString('base64')}`;
   const auth = `<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-1'>${b64(`n,,${first}`)}</auth>`;
   wire.send(auth);
@@ -116,8 +126,13 @@ export async function scram(wire: Wire, username: string, password: string): Pro
   const proof = Buffer.from(clientKey.map((byte, i) => byte ^ (signature[i] ?? 0)));
   const response = `<response xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>${b64(`${withoutProof},p=${proof.toString('base64')}`)}</response>`;
   wire.send(response);
-  const end = await wire.expect(/<success[^>]*>[^<]*<\/success>|<success[^>]*\/>|<failure[\s\S]*?<\/failure>/);
-  return { outcome: end.startsWith('<success') ? 'success' : (saslFailureOf(end) ?? end), transcript: { auth, response } };
+  const end = await wire.expect(
+    /<success[^>]*>[^<]*<\/success>|<success[^>]*\/>|<failure[\s\S]*?<\/failure>/,
+  );
+  return {
+    outcome: end.startsWith('<success') ? 'success' : (saslFailureOf(end) ?? end),
+    transcript: { auth, response },
+  };
 }
 
 /** Sends a recorded exchange again, byte for byte, on another stream; resolves the outcome. */
@@ -126,17 +141,26 @@ export async function replayScram(wire: Wire, transcript: ScramTranscript): Prom
   const reply = await wire.expect(/<challenge[^>]*>[^<]*<\/challenge>|<failure[\s\S]*?<\/failure>/);
   if (reply.startsWith('<failure')) return saslFailureOf(reply) ?? reply;
   wire.send(transcript.response);
-  const end = await wire.expect(/<success[^>]*>[^<]*<\/success>|<success[^>]*\/>|<failure[\s\S]*?<\/failure>/);
+  const end = await wire.expect(
+    /<success[^>]*>[^<]*<\/success>|<success[^>]*\/>|<failure[\s\S]*?<\/failure>/,
+  );
   return end.startsWith('<success') ? 'success' : (saslFailureOf(end) ?? end);
 }
 
 /** Open stream, SCRAM-SHA-1, new stream, bind; resolves the full JID. */
-export async function login(wire: Wire, username: string, password: string, resource: string): Promise<string> {
+export async function login(
+  wire: Wire,
+  username: string,
+  password: string,
+  resource: string,
+): Promise<string> {
   await wire.openStream();
   const { outcome } = await scram(wire, username, password);
   if (outcome !== 'success') throw new Error(`login of ${username} failed: ${outcome}`);
   await wire.openStream();
-  wire.send(`<iq type='set' id='bind'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>${resource}</resource></bind></iq>`);
+  wire.send(
+    `<iq type='set' id='bind'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>${resource}</resource></bind></iq>`,
+  );
   const bound = await wire.expect(/<iq[^>]*id="bind"[\s\S]*?<\/iq>|<iq[^>]*id="bind"[^>]*\/>/);
   const jid = /<jid>([^<]+)<\/jid>/.exec(bound)?.[1];
   if (jid === undefined) throw new Error(`bind failed: ${bound}`);

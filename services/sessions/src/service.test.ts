@@ -65,10 +65,12 @@ describe('createSessionsService (embedded bus, memory store)', () => {
     await publishSessions([started(live, 1_000), stopped(live, 61_000), started(doomed, 2_000)]);
     await publishEdges([
       edgeEvent('edge.heartbeat', 'e2', 'b2', 500_000, 1),
-      edgeEvent('edge.heartbeat', 'e1', 'b1', 999_000),
+      edgeEvent('edge.heartbeat', 'e1', 'b1', 1_010_000),
     ]);
     await waitFor('ann counted', async () => (await totalOf('ann@example.com'))?.totalMs === 60_000);
-    // e2 went quiet at 500 000; the clock says 1 000 000: its session is closed at 500 000.
+    // The reaper joined at 1 000 000: one timeout later it has seen Kafka work long enough to judge.
+    now = 1_016_000;
+    // e2 went quiet at 500 000: its session is closed at 500 000.
     await waitFor('bob reaped', async () => (await totalOf('bob@example.com'))?.onlineSince === null, {
       timeoutMs: 5_000,
     });

@@ -61,12 +61,3 @@ export function openBus(brokers: readonly string[], command: string, logger: Log
     readLog: READ_LOG_FETCH,
   });
 }
-
-/** Runs `work`, then closes what was opened, even when `work` throws. */
-export async function using<T>(closers: Array<() => Promise<void>>, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } finally {
-    for (const close of closers.reverse()) await close().catch(() => undefined);
-  }
-}

@@ -75,10 +75,11 @@ describe('createReaper', () => {
           edgeEvent('edge.heartbeat', 'e1', 'b1', 40_000),
           edgeEvent('edge.heartbeat', 'e2', 'b2', 0),
           edgeEvent('edge.heartbeat', 'e1', 'b1', 50_000),
-          edgeEvent('edge.heartbeat', 'e2', 'b2', 95_000),
+          edgeEvent('edge.heartbeat', 'e2', 'b2', 110_000),
         ]),
       ),
     );
+    now = 116_000; // one timeout after the reaper joined at 100 000
     const first = await reaper.sweep();
     expect(first).toMatchObject({ published: 2, deferred: 0, unknown: 0 });
     expect((await reaper.sweep()).published).toBe(0); // not applied yet, but already published
@@ -97,8 +98,26 @@ describe('createReaper', () => {
     await deliverSessionsFrom(3);
     expect(await totalOf('ann@example.com')).toBe(40_000);
     expect(await store.accounting.openBoots()).toEqual([{ edgeId: 'e2', bootId: 'b2', sessions: 1 }]);
-    now = 111_000;
+    now = 126_000;
     expect((await reaper.sweep()).published).toBe(1);
+  });
+
+  it('judges heartbeats only after Kafka has worked for a whole timeout (no reaping right after an outage)', async () => {
+    await startAll();
+    await bus.deliver(bus.append(TOPICS.sessions, encode([started(S1, 10_000)])));
+    await bus.deliver(bus.append(TOPICS.edges, encode([edgeEvent('edge.heartbeat', 'e1', 'b1', 50_000)])));
+    // The heartbeat is 60 s old, but the reaper has read xmpp.edges only since 100 000 (its assignment).
+    now = 110_000;
+    expect(await reaper.sweep()).toMatchObject({ published: 0, deferred: 1 });
+    // A reassignment (as after a broker outage) starts the wait again.
+    bus.assign(TOPICS.edges, [0]);
+    now = 114_000;
+    bus.assign(TOPICS.edges, [0]);
+    now = 120_000;
+    expect(await reaper.sweep()).toMatchObject({ published: 0, deferred: 1 });
+    now = 129_500;
+    expect(await reaper.sweep()).toMatchObject({ published: 1, deferred: 0 });
+    expect(reaped().map((e) => [e.id, e.at])).toEqual([['reap:s1', 50_000]]);
   });
 
   it('closes the old boot of a restarted edge at once, without waiting for the timeout', async () => {
@@ -158,7 +177,8 @@ describe('createReaper', () => {
     expect(reaper.active).toBe(false);
     expect(await reaper.sweep()).toMatchObject({ published: 0, targets: [] });
     expect(reaped()).toEqual([]);
-    bus.assign(TOPICS.edges, [0]); // sweeps at once
+    bus.assign(TOPICS.edges, [0]); // sweeps at once, and judges timeouts one timeout later
+    now = 116_000;
     await reaper.sweep();
     expect(reaped().map((e) => e.id)).toEqual(['reap:s1']);
   });

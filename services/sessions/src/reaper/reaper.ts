@@ -69,6 +69,10 @@ export function createReaper(options: ReaperOptions): Reaper {
   let active = false;
   let chain: Promise<unknown> = Promise.resolve();
   let queued = false;
+  let healthySince = clock();
+  const unhealthy = (): void => {
+    healthySince = clock();
+  };
 
   const runSweep = createSweeper({
     bus,
@@ -79,8 +83,19 @@ export function createReaper(options: ReaperOptions): Reaper {
     sessionsTopic: TOPICS.sessions,
     heartbeatTimeoutMs,
     clock,
-    caughtUp: () =>
-      caughtUp(bus, progress, Math.min(sweepIntervalMs, heartbeatTimeoutMs), heartbeatTimeoutMs),
+    caughtUp: async () => {
+      const began = clock();
+      const result = await caughtUp(
+        bus,
+        progress,
+        Math.min(sweepIntervalMs, heartbeatTimeoutMs),
+        heartbeatTimeoutMs,
+      );
+      // A check that hung (Kafka retrying) means Kafka was not working meanwhile.
+      if (clock() - began > sweepIntervalMs) unhealthy();
+      return result;
+    },
+    healthySince: () => healthySince,
   });
 
   function sweep(onStart?: () => void): Promise<SweepResult> {
@@ -95,6 +110,7 @@ export function createReaper(options: ReaperOptions): Reaper {
         return result;
       } catch (err) {
         metrics.sweeps.inc({ outcome: 'failed' });
+        unhealthy();
         sweepOutage.failed(err, {});
         throw err;
       }
@@ -136,6 +152,7 @@ export function createReaper(options: ReaperOptions): Reaper {
       recordOutage.succeeded();
     } catch (err) {
       recordOutage.failed(err, { partition: batch.partition, offset: batch.messages[0]?.offset });
+      unhealthy();
       throw err;
     }
     const nextOffset = BigInt(last.offset) + 1n;
@@ -162,6 +179,7 @@ export function createReaper(options: ReaperOptions): Reaper {
           const was = active;
           active = assignment.some((a) => a.topic === TOPICS.edges && a.partitions.includes(0));
           progress.assigned();
+          unhealthy();
           if (active !== was)
             logger.info({ groupId, active }, active ? 'reaper active' : 'reaper standing by');
           hooks.emit('assignment', { active });

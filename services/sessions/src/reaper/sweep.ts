@@ -28,6 +28,12 @@ export interface SweeperDeps {
   readonly clock: () => number;
   /** True once every edge event published before the call has been recorded. */
   readonly caughtUp: () => Promise<boolean>;
+  /**
+   * Since when the reaper has seen Kafka work without interruption. A heartbeat older than the timeout
+   * proves an edge dead only if the reaper could have read a newer one all that time: after a broker
+   * outage every edge looks silent until its next heartbeat arrives.
+   */
+  readonly healthySince: () => number;
 }
 
 /** The deterministic stop the reaper publishes for one open session of a dead boot. */
@@ -104,9 +110,12 @@ export function createSweeper(deps: SweeperDeps): () => Promise<SweepResult> {
     };
     for (const target of certain) await reap(target);
     const upToDate = timedOut.length > 0 && (await deps.caughtUp());
-    if (upToDate) for (const target of timedOut) await reap(target);
-    const targets = upToDate ? plan.targets : certain;
-    const deferred = upToDate ? 0 : timedOut.length;
+    const provenDead = upToDate
+      ? timedOut.filter((t) => deps.clock() - Math.max(t.at, deps.healthySince()) > deps.heartbeatTimeoutMs)
+      : [];
+    for (const target of provenDead) await reap(target);
+    const targets = [...certain, ...provenDead];
+    const deferred = timedOut.length - provenDead.length;
     published = new Set([...published].filter((id) => stillOpen.has(id)));
     return { targets, published: count, deferred, unknown: plan.unknown.length };
   };
