@@ -49,10 +49,6 @@ export function createOnlinetime(options: OnlinetimeOptions): ServerUnderTest & 
     METRICS_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
     MAX_CONNECTIONS: '20000',
-    // BENCH_CPU_PROF=<dir>: every service writes a V8 CPU profile there when it exits.
-    ...(process.env['BENCH_CPU_PROF'] === undefined
-      ? {}
-      : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env['BENCH_CPU_PROF']}` }),
     ...options.extraEnv,
   });
 
@@ -72,9 +68,12 @@ export function createOnlinetime(options: OnlinetimeOptions): ServerUnderTest & 
       await run(process.execPath, [cli, 'setup'], { env: await env(), cwd: options.root });
     },
     async start() {
+      // BENCH_CPU_PROF=<dir>: each service writes a V8 CPU profile there when it exits (not allowed in NODE_OPTIONS).
+      const profDir = process.env['BENCH_CPU_PROF'];
+      const profile = profDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profDir}`];
       if (await portOpen(options.port)) throw new Error(`port ${options.port} is already in use`);
       const spawnService = async (name: string): Promise<Child> =>
-        spawnLogged(process.execPath, [cli, name], {
+        spawnLogged(process.execPath, [...profile, cli, name], {
           env: await env(),
           cwd: options.root,
           logFile: join(dir, `${name}.log`),
