@@ -97,6 +97,49 @@ describe('KafkaJS 2.2.4 against the broker', () => {
     }
   }, 90_000);
 
+  it('when a subscription sets commitIntervalMs, then handled offsets wait for the interval and are committed when it stops', async () => {
+    const bus = kafkaBus();
+    try {
+      const topic = uniqueId('int.commit.');
+      const groupId = uniqueId('g-');
+      await bus.ensureTopics([{ topic, partitions: 3, retentionMs: -1 }]);
+      let handled = 0;
+      const concurrent = { now: 0, max: 0 };
+      const subscription = await bus.subscribe({
+        groupId,
+        topics: [topic],
+        commitIntervalMs: 3_600_000,
+        concurrency: 3,
+        handleBatch: async (batch) => {
+          concurrent.now += 1;
+          concurrent.max = Math.max(concurrent.max, concurrent.now);
+          // Held across a turn of the event loop so that batches of one fetch overlap.
+          await new Promise((resolve) => setImmediate(resolve));
+          handled += batch.messages.length;
+          concurrent.now -= 1;
+        },
+      });
+      await subscription.ready;
+      await bus.publish(
+        topic,
+        Array.from({ length: 90 }, (_, i) => record(`user${i}`, i)),
+      );
+      await waitFor('90 handled', () => handled >= 90);
+      const before = await bus.committedOffsets(groupId, topic);
+      expect(before.every((c) => c.offset === null)).toBe(true);
+      await subscription.stop();
+      const [described] = await bus.describeTopics([topic]);
+      const after = await bus.committedOffsets(groupId, topic);
+      expect(after.map((c) => [c.partition, c.offset])).toEqual(
+        described!.partitions.map((p) => [p.partition, p.high]),
+      );
+      expect(handled).toBe(90);
+      expect(concurrent.max).toBeGreaterThan(1);
+    } finally {
+      await bus.stop();
+    }
+  }, 60_000);
+
   it('when many publishes run concurrently, then they are coalesced into few produce requests', async () => {
     const batches: PublishBatchStats[] = [];
     const bus = kafkaBus({ onPublishBatch: (stats) => batches.push(stats) });

@@ -41,6 +41,18 @@ export interface SubscribeOptions {
    * that was not handled.
    */
   readonly handleBatch: (batch: Batch, context: BatchContext) => Promise<void>;
+  /**
+   * Partition batches of one fetch handled at once by this member. Default: the bus's setting. A
+   * handler that gathers the batches of a fetch (the responder) wants at least the partition count.
+   */
+  readonly concurrency?: number;
+  /**
+   * Commit offsets to the broker at most this often (ms) instead of after every batch; 0 (default)
+   * commits after every batch. Offsets are still committed only for handled batches, and the last
+   * ones when the subscription stops; a crash or a rebalance may deliver up to this much again.
+   * For consumers whose truth is elsewhere (MySQL offsets) or whose messages are idempotent.
+   */
+  readonly commitIntervalMs?: number;
   /** Called with the partitions this member holds after each (re)balance. */
   readonly onAssignment?: (assignment: ReadonlyArray<{ topic: string; partitions: number[] }>) => void;
 }

@@ -55,6 +55,19 @@ export function validateSubscribeOptions(options: SubscribeOptions): void {
   if (typeof options.handleBatch !== 'function') {
     throw invalidArgument('handleBatch must be a function', { groupId: options.groupId });
   }
+  const { concurrency, commitIntervalMs } = options;
+  if (
+    concurrency !== undefined &&
+    (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024)
+  ) {
+    throw invalidArgument('concurrency must be an integer from 1 to 1024', { concurrency });
+  }
+  if (
+    commitIntervalMs !== undefined &&
+    (!Number.isInteger(commitIntervalMs) || commitIntervalMs < 0 || commitIntervalMs > 3_600_000)
+  ) {
+    throw invalidArgument('commitIntervalMs must be an integer from 0 to 3600000', { commitIntervalMs });
+  }
 }
 
 export function validateReadLogOptions(options: ReadLogOptions): void {

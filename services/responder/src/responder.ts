@@ -9,6 +9,7 @@ import type { Metrics } from '@onlinetime/metrics';
 import type { OnlineTimeRepository, VcardsRepository } from '@onlinetime/store';
 
 import { answerBatch, type OutgoingReply } from './answer-batch.js';
+import { createBatchCombiner } from './batch-combiner.js';
 import { DEFAULT_VCARD_MAX_BYTES } from './config.js';
 import { createHandlers } from './handlers/index.js';
 import { createResponderMetrics } from './responder-metrics.js';
@@ -19,6 +20,13 @@ export const RESPONDER_GROUP_ID = 'onlinetime-responder';
 /** Room for the `<iq/>` wrapper and escaping around the largest vCard. */
 const STANZA_OVERHEAD_BYTES = 64 * 1024;
 const MAX_STANZA_DEPTH = 32;
+/** Partition batches of one fetch taken at once (and combined): at least xmpp.iq's partition count. */
+const FETCH_CONCURRENCY = 128;
+/**
+ * IQs are answered at least once: after a crash or a rebalance up to this much may be answered
+ * again, and the edge drops a reply to an IQ it no longer waits for.
+ */
+const COMMIT_INTERVAL_MS = 1_000;
 
 export interface ResponderConfig {
   /** Served domains: local users and the server's own last activity. */
@@ -104,10 +112,11 @@ export function createResponder(deps: ResponderDeps): Responder {
     }
   };
 
-  const handleBatch = async (batch: Batch): Promise<void> => {
+  const handleBatches = async (batches: readonly Batch[]): Promise<void> => {
     const began = performance.now();
     const now = clock();
-    const replies = await answerBatch(batch.messages, {
+    const messages = batches.length === 1 ? batches[0]!.messages : batches.flatMap((b) => b.messages);
+    const replies = await answerBatch(messages, {
       router,
       store,
       logger,
@@ -117,8 +126,9 @@ export function createResponder(deps: ResponderDeps): Responder {
       stanzaLimits,
     });
     await publish(replies, now);
-    metrics.batch((performance.now() - began) / 1000, batch.messages.length);
+    metrics.batch((performance.now() - began) / 1000, messages.length);
   };
+  const handleBatch = createBatchCombiner(handleBatches);
 
   return {
     async start() {
@@ -129,6 +139,8 @@ export function createResponder(deps: ResponderDeps): Responder {
         groupId: config.groupId ?? RESPONDER_GROUP_ID,
         topics: [iqTopic],
         fromBeginning: config.fromBeginning ?? true,
+        concurrency: FETCH_CONCURRENCY,
+        commitIntervalMs: COMMIT_INTERVAL_MS,
         handleBatch,
       });
       logger.info({ topic: iqTopic, domains: config.domains }, 'responder started');

@@ -4,10 +4,11 @@ import type { EachBatchPayload } from 'kafkajs';
 import { backoffDelay, type BackoffSettings, type StopSignal } from '../backoff.js';
 import type { Batch, BatchContext, SubscribeOptions } from '../types.js';
 import { nextOffset, toBusMessage } from './messages.js';
+import type { OffsetCommitter } from './offset-committer.js';
 
 /**
  * The eachBatch of one subscription (KafkaJS runs it with eachBatchAutoResolve off and autoCommit
- * off). The offset is resolved and committed only after handleBatch resolved. When it throws, the
+ * off). The offset is resolved and committed (see offset-committer.ts) only after handleBatch resolved. When it throws, the
  * same batch is handed to it again after a backoff, heartbeating meanwhile; if the member is
  * stopping or loses the partition first, we return without resolving anything, so whoever reads the
  * partition next starts again from the last committed offset. Nothing is ever skipped.
@@ -18,6 +19,7 @@ export function createBatchHandler(deps: {
   readonly stop: StopSignal;
   readonly backoff: BackoffSettings;
   readonly logger: Logger;
+  readonly committer: OffsetCommitter;
 }): (payload: EachBatchPayload) => Promise<void> {
   return async (payload) => {
     const { batch } = payload;
@@ -58,10 +60,6 @@ export function createBatchHandler(deps: {
     }
     const last = batch.lastOffset();
     payload.resolveOffset(last);
-    await payload.commitOffsetsIfNecessary({
-      topics: [
-        { topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset(last) }] },
-      ],
-    });
+    await deps.committer.handled(payload, batch.topic, batch.partition, nextOffset(last));
   };
 }

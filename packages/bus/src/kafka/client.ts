@@ -2,6 +2,7 @@ import type { Logger } from '@onlinetime/logging';
 import kafkajs, { type LogEntry, type logCreator as LogCreator } from 'kafkajs';
 
 import type { ResolvedKafkaBusOptions } from './options.js';
+import { createNoDelaySocketFactory } from './socket-factory.js';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -52,5 +53,6 @@ export function createKafkaClient(options: ResolvedKafkaBusOptions): KafkaClient
     retry: options.retry,
     logLevel: LEVELS[options.kafkaLogLevel],
     logCreator: kafkaLogCreator(options.logger),
+    socketFactory: createNoDelaySocketFactory(),
   });
 }

@@ -8,6 +8,7 @@ import type { SubscribeOptions, Subscription } from '../types.js';
 import { createBatchHandler } from './batch-handler.js';
 import type { KafkaClient } from './client.js';
 import { toBusError } from './errors.js';
+import { createOffsetCommitter } from './offset-committer.js';
 import type { ResolvedKafkaBusOptions } from './options.js';
 
 type Assignment = Array<{ topic: string; partitions: number[] }>;
@@ -47,9 +48,11 @@ export async function startSubscription(deps: {
   const ready = createDeferred<void>();
   const stop = createStopSignal();
   const inFlight = new Set<Promise<void>>();
+  const committer = createOffsetCommitter(subscribe.commitIntervalMs ?? 0);
 
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     const assignment = toAssignment(payload.memberAssignment);
+    committer.retain(assignment);
     logger.info({ memberId: payload.memberId, assignment }, 'joined consumer group');
     try {
       subscribe.onAssignment?.(assignment);
@@ -86,6 +89,7 @@ export async function startSubscription(deps: {
     stop,
     backoff: options.consumer.redeliveryBackoff,
     logger,
+    committer,
   });
   const tracked = (payload: EachBatchPayload): Promise<void> => {
     const work = handle(payload);
@@ -102,7 +106,8 @@ export async function startSubscription(deps: {
     .run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: options.consumer.partitionsConsumedConcurrently,
+      partitionsConsumedConcurrently:
+        subscribe.concurrency ?? options.consumer.partitionsConsumedConcurrently,
       eachBatch: tracked,
     })
     .catch((err: unknown) =>
@@ -118,6 +123,13 @@ export async function startSubscription(deps: {
         ready.reject(busError('BUS_STOPPED', `subscription of group ${groupId} stopped before joining`));
         // The batch in hand finishes (and commits) first; then the member leaves the group.
         await Promise.all(inFlight);
+        const pending = committer.drain();
+        if (pending.length > 0) {
+          // Still a member here: the offsets of batches handled since the last commit.
+          await consumer.commitOffsets(pending).catch((err: unknown) => {
+            logger.warn({ err, partitions: pending.length }, 'committing the last offsets failed');
+          });
+        }
         try {
           await consumer.disconnect();
           logger.info('left consumer group');

@@ -1,7 +1,9 @@
 import { OnlinetimeError } from '@onlinetime/errors';
 import { describe, expect, it } from 'vitest';
 
+import { createRouter } from '../router.js';
 import { ask, compact, createFakeStore, createSinkLogger, MINUTE, totals } from '../testing/fixtures.js';
+import { createHandlers } from './index.js';
 
 const NOW = 1_750_000_000_000;
 const USER1 = 'user1@youbao.com/resource';
@@ -222,5 +224,26 @@ describe('vCard (XEP-0054) with YB_ONLINETIME (spec part 2)', () => {
     });
 
     await expect(answer).rejects.toSatisfy((err) => err instanceof OnlinetimeError && err.retriable);
+  });
+
+  it('when one responder answers the same stored vCard again and after it changed, then each reply carries the stored content and one YB_ONLINETIME of that moment', async () => {
+    const router = createRouter({
+      handlers: createHandlers({ vcardMaxBytes: 64 * 1024 }),
+      domains: ['youbao.com'],
+      logger: createSinkLogger().logger,
+    });
+    const get = `<iq id='c1' to='user2@youbao.com' type='get'><vCard xmlns='vcard-temp'/></iq>`;
+    const at = (nickname: string, minutes: number) =>
+      `<iq type="result" id="c1" from="user2@youbao.com" to="${USER1}"><vCard xmlns="vcard-temp"><NICKNAME>${nickname}</NICKNAME><YB_ONLINETIME>${minutes}</YB_ONLINETIME></vCard></iq>`;
+    const storeWith = (nickname: string) =>
+      createFakeStore({
+        vcards: { 'user2@youbao.com': stored(`<NICKNAME>${nickname}</NICKNAME>`) },
+        totals: [totals('user2@youbao.com', { totalMs: 10 * MINUTE, onlineSince: NOW })],
+      });
+    const first = storeWith('jer');
+    expect(await ask(get, { from: USER1, store: first, now: NOW, router })).toBe(at('jer', 10));
+    expect(await ask(get, { from: USER1, store: first, now: NOW + 5 * MINUTE, router })).toBe(at('jer', 15));
+    expect(await ask(get, { from: USER1, store: storeWith('tom'), now: NOW, router })).toBe(at('tom', 10));
+    expect(await ask(get, { from: USER1, store: first, now: NOW, router })).toBe(at('jer', 10));
   });
 });

@@ -8,11 +8,14 @@ import { NS } from '@onlinetime/stanza';
 
 import type { IqHandler } from '../iq-handler.js';
 import { el, parseXml, removeElementsNamed, serialize, type Element } from '../xml.js';
+import { createParsedVcardCache } from './vcard-cache.js';
 
 export const YB_ONLINETIME = 'YB_ONLINETIME';
 /** Stored vCards were bounded when written; these limits only guard against a corrupt row. */
 const STORED_LIMITS = { maxBytes: 16 * 1024 * 1024, maxDepth: 64 };
 const NO_STATISTICS = { totalMs: 0, onlineSince: null };
+/** Parsed vCards kept per responder: about 20 MiB of XML text at most, plus its parsed form. */
+const CACHE = { maxEntries: 20_000, maxChars: 10 * 1024 * 1024 };
 
 export interface VcardHandlerOptions {
   /** Largest vCard stored, in UTF-8 bytes of its XML (after YB_ONLINETIME is stripped). */
@@ -29,7 +32,14 @@ function cleaned(vcard: Element): Element {
   return copy;
 }
 
+function parseStored(jid: string, stored: string): Element {
+  const parsed = parseXml(stored, STORED_LIMITS);
+  if (!parsed.is('vCard', NS.vcard)) throw new Error(`stored vCard of ${jid} is not a vcard-temp vCard`);
+  return cleaned(parsed);
+}
+
 export function createVcardHandler(options: VcardHandlerOptions): IqHandler {
+  const cache = createParsedVcardCache(CACHE);
   return {
     namespace: NS.vcard,
     element: 'vCard',
@@ -41,12 +51,11 @@ export function createVcardHandler(options: VcardHandlerOptions): IqHandler {
       const stored = lookup.vcard(target.jid);
       // No stored vCard (or no such user): an empty result, without the online time (spec example 4).
       if (stored === undefined) return null;
-      const parsed = parseXml(stored, STORED_LIMITS);
-      if (!parsed.is('vCard', NS.vcard))
-        throw new Error(`stored vCard of ${target.jid} is not a vcard-temp vCard`);
-      const vcard = cleaned(parsed);
+      const shared = cache.get(stored, () => parseStored(target.jid, stored));
       const minutes = minutesOnline(lookup.totals(target.jid) ?? NO_STATISTICS, lookup.now);
-      vcard.append(el(YB_ONLINETIME, {}, String(minutes)));
+      // A fresh <vCard/> over the cached children: the cached element itself is never changed.
+      const vcard = el('vCard', shared.attrs as Record<string, string>);
+      vcard.children = [...shared.children, el(YB_ONLINETIME, {}, String(minutes))];
       return vcard;
     },
     async set({ target, payload }, lookup) {

@@ -7,7 +7,7 @@ import type { UserTotals } from '@onlinetime/store';
 import type { LookupStore } from '../batch-lookup.js';
 import { createBatchLookup } from '../batch-lookup.js';
 import { createHandlers } from '../handlers/index.js';
-import { createRouter } from '../router.js';
+import { createRouter, type Router } from '../router.js';
 import { parseXml, serialize } from '../xml.js';
 
 export const DOMAIN = 'youbao.com';
@@ -99,17 +99,21 @@ export interface AskOptions {
   readonly vcardMaxBytes?: number;
   readonly logger?: Logger;
   readonly domains?: readonly string[];
+  /** A router kept across calls (its handlers' caches with it); default: a new one per call. */
+  readonly router?: Router;
 }
 
 /** Routes one IQ (id, type and to taken from the stanza, as the edge copies them) and returns the reply text. */
 export async function ask(stanza: string, options: AskOptions): Promise<string> {
   const iq = parseXml(stanza, { maxBytes: 1 << 20, maxDepth: 32 });
   const attrs = iq.attrs as Record<string, string | undefined>;
-  const router = createRouter({
-    handlers: createHandlers({ vcardMaxBytes: options.vcardMaxBytes ?? 64 * 1024 }),
-    domains: options.domains ?? [DOMAIN],
-    logger: options.logger ?? silentLogger(),
-  });
+  const router =
+    options.router ??
+    createRouter({
+      handlers: createHandlers({ vcardMaxBytes: options.vcardMaxBytes ?? 64 * 1024 }),
+      domains: options.domains ?? [DOMAIN],
+      logger: options.logger ?? silentLogger(),
+    });
   const plan = router.plan({
     id: attrs['id'] ?? 'x',
     type: attrs['type'] === 'set' ? 'set' : 'get',
