@@ -97,7 +97,9 @@ describe('Dockerfile', () => {
 
   it('runs as a non-root user with node as the entry point, so signals reach the process', () => {
     expect(finalStage).toMatch(/^USER node$/m);
-    expect(finalStage).toMatch(/^ENTRYPOINT \["node", "services\/cli\/bin\/onlinetime.js"\]$/m);
+    expect(finalStage).toMatch(
+      /^ENTRYPOINT \["node", "--max-semi-space-size=32", "services\/cli\/bin\/onlinetime.js"\]$/m,
+    );
     expect(read('services/cli/package.json')).toContain('"onlinetime": "./bin/onlinetime.js"');
   });
 });

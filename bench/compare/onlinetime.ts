@@ -73,7 +73,8 @@ export function createOnlinetime(options: OnlinetimeOptions): ServerUnderTest & 
       const profile = profDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profDir}`];
       if (await portOpen(options.port)) throw new Error(`port ${options.port} is already in use`);
       const spawnService = async (name: string): Promise<Child> =>
-        spawnLogged(process.execPath, [...profile, cli, name], {
+        // The same Node flags as the Dockerfile's entry point.
+        spawnLogged(process.execPath, ['--max-semi-space-size=32', ...profile, cli, name], {
           env: await env(),
           cwd: options.root,
           logFile: join(dir, `${name}.log`),
