@@ -85,14 +85,17 @@ export async function answerBatch(
     startedAt: deps.startedAt,
   });
   const replies: OutgoingReply[] = [];
+  const debug = deps.logger.isLevelEnabled('debug');
   for (const [index, plan] of plans.entries()) {
     const request = requests[index] as Payload;
     const { reply, outcome } = await plan.run(lookup);
     deps.metrics.iq(plan.route, request.type, outcome);
-    deps.logger.debug(
-      { iq: { id: request.id, type: request.type, route: plan.route }, outcome },
-      'iq answered',
-    );
+    // Checked first: building the log object for every IQ cost more than the level check.
+    if (debug)
+      deps.logger.debug(
+        { iq: { id: request.id, type: request.type, route: plan.route }, outcome },
+        'iq answered',
+      );
     replies.push({ edgeId: request.edgeId, sessionId: request.sessionId, stanza: serialize(reply) });
   }
   return replies;
