@@ -82,6 +82,7 @@ export function createEjabberd(options: { port: number; configTemplate: string }
       return { registerInBand: true };
     },
     pid: () => pid,
+    processes: () => [{ name: 'ejabberd', pid }],
     async stop() {
       if (pid === 0) return;
       await ctl('stop').catch(() => undefined);

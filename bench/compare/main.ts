@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 
 import { createEjabberd } from './ejabberd.js';
 import { buildPlan } from './plan.js';
+import { cpuSecondsOf } from './process-utils.js';
 import { createProsody } from './prosody.js';
 import { checkReady, runTool } from './runner.js';
 import type { ServerUnderTest } from './server.js';
@@ -136,6 +137,24 @@ function common(s: ServerUnderTest): string[] {
   ];
 }
 
+function cpuSnapshot(s: ServerUnderTest): Map<string, number> {
+  const at = new Map<string, number>();
+  for (const p of s.processes()) {
+    const seconds = cpuSecondsOf(p.pid);
+    if (seconds !== null) at.set(p.name, seconds);
+  }
+  return at;
+}
+
+function cpuSince(s: ServerUnderTest, before: Map<string, number>): Record<string, number> {
+  const used: Record<string, number> = {};
+  for (const [name, seconds] of cpuSnapshot(s)) {
+    const start = before.get(name);
+    if (start !== undefined) used[name] = seconds - start;
+  }
+  return used;
+}
+
 async function main(): Promise<void> {
   const records: RunRecord[] = [];
   const versions: string[] = [];
@@ -172,8 +191,9 @@ async function main(): Promise<void> {
         if (spec.needsPid === true) extra.push('--pid', String(s.pid()));
         if (spec.needsMysql === true && 'mysqlUrl' in s)
           extra.push('--mysql-url', (s as { mysqlUrl(): string }).mysqlUrl());
+        const before = cpuSnapshot(s);
         const record: RunRecord = await runTool([...common(s), ...spec.args, ...extra]).then(
-          (result) => ({ run, server: s.name, spec: spec.id, result }),
+          (result) => ({ run, server: s.name, spec: spec.id, result, cpuSeconds: cpuSince(s, before) }),
           (err: Error) => ({ run, server: s.name, spec: spec.id, failure: err.message }),
         );
         records.push(record);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,21 @@ import { createDatabaseIfMissing, createMysqlStore, dropDatabase } from '@online
 import { startBenchKafka, KAFKA_VERSION, type BenchKafka } from './kafka.js';
 import { freePort, portOpen, run, spawnLogged, waitUntil, type Child } from './process-utils.js';
 import type { ServerUnderTest } from './server.js';
+
+/** Our services, in start order (the edge last: it needs the others' topics). */
+const SERVICES = ['sessions', 'responder', 'edge'] as const;
+
+function mariadbPid(): number {
+  for (const name of ['mariadbd', 'mysqld']) {
+    try {
+      const pid = Number(execFileSync('pgrep', ['-o', '-x', name]).toString().trim());
+      if (pid > 0) return pid;
+    } catch {
+      // not running under this name
+    }
+  }
+  return 0;
+}
 
 export interface OnlinetimeOptions {
   readonly root: string;
@@ -79,13 +95,13 @@ export function createOnlinetime(options: OnlinetimeOptions): ServerUnderTest & 
           cwd: options.root,
           logFile: join(dir, `${name}.log`),
         });
-      children = [await spawnService('sessions'), await spawnService('responder')];
-      edge = await spawnService('edge');
+      children = [await spawnService(SERVICES[0]), await spawnService(SERVICES[1])];
+      edge = await spawnService(SERVICES[2]);
       children.push(edge);
       const failed = Promise.race(
         children.map((c, i) =>
           c.exited.then((code) => {
-            throw new Error(`${['sessions', 'responder', 'edge'][i]} exited with ${code}: see ${dir}`);
+            throw new Error(`${SERVICES[i]} exited with ${code}: see ${dir}`);
           }),
         ),
       );
@@ -128,6 +144,12 @@ export function createOnlinetime(options: OnlinetimeOptions): ServerUnderTest & 
       return { registerInBand: false };
     },
     pid: () => edge?.process.pid ?? 0,
+    processes: () => [
+      ...children.map((c, i) => ({ name: SERVICES[i] ?? 'service', pid: c.process.pid ?? 0 })),
+      { name: 'kafka', pid: kafka?.pid ?? 0 },
+      // The machine's MariaDB: shared, so its figure includes anything else it did meanwhile.
+      { name: 'mariadb', pid: mariadbPid() },
+    ],
     async stop() {
       // The edge first (it publishes session.stopped for its sessions), then the workers.
       await edge?.stop();

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { promisify } from 'node:util';
 
@@ -79,6 +79,22 @@ export function spawnLogged(
     },
   };
 }
+
+/** CPU time (user + system) a process has used, in seconds; null when it cannot be read. */
+export function cpuSecondsOf(pid: number): number | null {
+  if (pid <= 0) return null;
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ: 100 on every Linux architecture Debian ships. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** True when a process with this pid exists. */
 export function alive(pid: number): boolean {

@@ -51,6 +51,7 @@ export function createProsody(options: { port: number; configTemplate: string })
       return { registerInBand: true };
     },
     pid: () => child?.process.pid ?? 0,
+    processes: () => [{ name: 'prosody', pid: child?.process.pid ?? 0 }],
     async stop() {
       await child?.stop(10_000);
       child = undefined;

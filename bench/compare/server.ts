@@ -12,6 +12,8 @@ export interface ServerUnderTest {
   createAccounts(prefix: string, users: number, password: string): Promise<{ registerInBand: boolean }>;
   /** The process whose RSS is "the server" (for ours: the edge). */
   pid(): number;
+  /** Every process doing the server's work, for CPU accounting (for ours: services, Kafka, MariaDB). */
+  processes(): ReadonlyArray<{ readonly name: string; readonly pid: number }>;
   stop(): Promise<void>;
   /** Removes every trace (run directory, database); the server is stopped. */
   cleanup(): Promise<void>;

@@ -8,6 +8,27 @@ export interface RunRecord {
   readonly spec: string;
   readonly result?: ScenarioResult;
   readonly failure?: string;
+  /** CPU seconds each of the server's processes used during the scenario (tool run). */
+  readonly cpuSeconds?: Readonly<Record<string, number>>;
+}
+
+/**
+ * Server CPU per operation in µs, per process and in total: CPU over the whole tool run (logins
+ * and warm-up included) divided by the requests sent in it (IQ scenarios) or the operations (logins).
+ */
+export function cpuPerOp(record: RunRecord): Record<string, number> | null {
+  const { result, cpuSeconds } = record;
+  if (result === undefined || cpuSeconds === undefined) return null;
+  const ops = result.extra['sent'] ?? result.ops;
+  if (!(ops > 0)) return null;
+  const per: Record<string, number> = {};
+  let total = 0;
+  for (const [name, seconds] of Object.entries(cpuSeconds)) {
+    per[name] = (seconds * 1e6) / ops;
+    total += per[name];
+  }
+  per['total'] = total;
+  return per;
 }
 
 function metricOf(spec: ScenarioSpec, r: ScenarioResult): number {
@@ -72,9 +93,25 @@ export function summarise(
       const lagP50 = ok.map((r) => r.extra['lagP50Ms'] ?? NaN).filter(Number.isFinite);
       const lagP99 = ok.map((r) => r.extra['lagP99Ms'] ?? NaN).filter(Number.isFinite);
       const cpu = ok.map((r) => r.extra['clientCpuPct'] ?? NaN);
+      const perOp = mine.flatMap((r) => {
+        const p = cpuPerOp(r);
+        return p === null ? [] : [p];
+      });
+      const names = [...new Set(perOp.flatMap((p) => Object.keys(p)))].filter((n) => n !== 'total');
+      const serverCpu =
+        perOp.length === 0 || spec.metric !== 'rate'
+          ? ''
+          : `server CPU ${cell(
+              perOp.map((p) => p['total'] ?? NaN),
+              0,
+            )} µs/op` +
+            (names.length > 1
+              ? ` (${names.map((n) => `${n} ${num(medianOf(perOp.map((p) => p[n] ?? NaN)).median, 0)}`).join(', ')})`
+              : '');
       const load = ok.map((r) => r.extra['loadAvg1'] ?? NaN);
       const notes = [
         lagP50.length > 0 ? `logout→MySQL lag p50 ${cell(lagP50)} ms, p99 ${cell(lagP99)} ms` : '',
+        serverCpu,
         `client CPU ${cell(cpu)}%, load ${cell(load)}`,
         kinds === '' ? '' : `errors: ${kinds}`,
         failures.length > 0 ? `${failures.length} failed: ${failures[0]?.slice(0, 120)}` : '',
