@@ -14,6 +14,24 @@ export function prepareQuery(input: string): string | null {
 }
 
 function prepare(input: string, allowUnassigned: boolean): string | null {
+  if (isPrintableAscii(input)) return input.length > 0 ? input : null;
+  return saslprepModule(input, allowUnassigned);
+}
+
+/**
+ * SASLprep maps, normalises and prohibits only characters outside U+0020..U+007E (ASCII space is
+ * allowed; controls are not), so such strings prepare to themselves: most usernames skip the tables.
+ */
+function isPrintableAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+/** The general path (exported for the equivalence tests). */
+export function saslprepModule(input: string, allowUnassigned: boolean): string | null {
   try {
     const prepared = saslprep(input, { allowUnassigned });
     return prepared.length > 0 ? prepared : null;

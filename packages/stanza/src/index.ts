@@ -3,6 +3,7 @@ export { xml, serialize, childElements, cloneElement, Element, escapeXML, escape
 export { DEFAULT_LIMITS, type ParserLimits } from './limits.js';
 export { StreamParser, type StreamParserEvents, type StreamParserOptions } from './stream-parser.js';
 export { parseElement } from './parse-element.js';
+export { parseRawElement, withRootAttributes, type RawElement } from './raw-element.js';
 export {
   parseJid,
   tryParseJid,

@@ -53,6 +53,61 @@ export function tryParseJid(text: string): Jid | null {
 }
 
 export function normalizeLocalpart(raw: string, input = raw): string {
+  return isAscii(raw, 0x21) ? asciiLocalpart(raw, input) : precisLocalpart(raw, input);
+}
+
+export function normalizeDomain(raw: string, input = raw): string {
+  return isAscii(raw, 0x21) ? asciiDomain(raw, input) : precisDomain(raw, input);
+}
+
+export function normalizeResource(raw: string, input = raw): string {
+  return isAscii(raw, 0x20) ? asciiResource(raw, input) : precisResource(raw, input);
+}
+
+/**
+ * Nearly every JID is printable ASCII, where NFC changes nothing and the Unicode classes reduce to a
+ * few characters: the `ascii*` paths give exactly what the `precis*` paths give (jid.test.ts checks
+ * it character by character) without their normalisation and Unicode-property regexes.
+ */
+function isAscii(s: string, lowest: number): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < lowest || c > 0x7e) return false;
+  }
+  return true;
+}
+
+const LOCAL_FORBIDDEN_ASCII = /["&'/:<>@]/;
+const LABEL_ASCII = /^[a-z0-9_-]+$/;
+
+function asciiLocalpart(raw: string, input: string): string {
+  const local = raw.toLowerCase();
+  if (local === '') throw new JidError('empty localpart', input);
+  if (local.length > MAX_PART_BYTES) throw new JidError('localpart longer than 1023 bytes', input);
+  if (LOCAL_FORBIDDEN_ASCII.test(local)) throw new JidError('forbidden character in localpart', input);
+  return local;
+}
+
+function asciiDomain(raw: string, input: string): string {
+  let domain = raw.toLowerCase();
+  if (domain.endsWith('.')) domain = domain.slice(0, -1);
+  if (domain === '') throw new JidError('empty domainpart', input);
+  if (domain.length > MAX_PART_BYTES) throw new JidError('domainpart longer than 1023 bytes', input);
+  if (IPV6.test(domain)) return domain;
+  for (const label of domain.split('.')) {
+    if (!LABEL_ASCII.test(label) || label.length > 63) throw new JidError('invalid domainpart', input);
+  }
+  return domain;
+}
+
+function asciiResource(raw: string, input: string): string {
+  if (raw === '') throw new JidError('empty resourcepart', input);
+  if (raw.length > MAX_PART_BYTES) throw new JidError('resourcepart longer than 1023 bytes', input);
+  return raw;
+}
+
+/** The general path for any input (exported for the equivalence tests). */
+export function precisLocalpart(raw: string, input = raw): string {
   const local = raw.normalize('NFC').toLowerCase();
   if (local === '') throw new JidError('empty localpart', input);
   if (bytes(local) > MAX_PART_BYTES) throw new JidError('localpart longer than 1023 bytes', input);
@@ -60,7 +115,8 @@ export function normalizeLocalpart(raw: string, input = raw): string {
   return local;
 }
 
-export function normalizeDomain(raw: string, input = raw): string {
+/** The general path for any input (exported for the equivalence tests). */
+export function precisDomain(raw: string, input = raw): string {
   let domain = raw.normalize('NFC').toLowerCase();
   if (domain.endsWith('.')) domain = domain.slice(0, -1);
   if (domain === '') throw new JidError('empty domainpart', input);
@@ -72,7 +128,8 @@ export function normalizeDomain(raw: string, input = raw): string {
   return domain;
 }
 
-export function normalizeResource(raw: string, input = raw): string {
+/** The general path for any input (exported for the equivalence tests). */
+export function precisResource(raw: string, input = raw): string {
   const resource = raw.normalize('NFC').replace(/\p{Zs}/gu, ' ');
   if (resource === '') throw new JidError('empty resourcepart', input);
   if (bytes(resource) > MAX_PART_BYTES) throw new JidError('resourcepart longer than 1023 bytes', input);

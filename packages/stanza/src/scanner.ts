@@ -69,6 +69,11 @@ export class XmlScanner {
     this.unitDepth = options.mode === 'stream' ? 1 : 0;
   }
 
+  /** Between elements: no tag, reference or element is open (a fragment's input may end here). */
+  get atRest(): boolean {
+    return this.state === S.Text && this.depth === 0;
+  }
+
   /** Scans one decoded chunk; throws StreamError on the first violation. */
   write(chunk: string): void {
     let seg = this.forwarding ? 0 : -1;

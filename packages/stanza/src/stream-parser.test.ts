@@ -49,6 +49,25 @@ describe('StreamParser: well-formed streams', () => {
     expect(out.stanzas[0]).toBe('<iq type="get" id="1"><ping xmlns="urn:xmpp:ping"/></iq>');
   });
 
+  it("gives each stanza's text exactly as received, whatever the chunking", () => {
+    const stanzas = [
+      "<iq type='get' id='1'><ping xmlns='urn:xmpp:ping'/></iq>",
+      '<message to="b@x"><body>&lt;é&#x1F600;<![CDATA[<&>]]></body></message>',
+      '<presence/>',
+    ];
+    const bytes = Buffer.from(`${HEADER}\n ${stanzas.join(' \n')}</stream:stream>`, 'utf8');
+    for (const size of [bytes.length, 1, 7]) {
+      const parser = new StreamParser();
+      const texts: string[] = [];
+      parser.on('stanza', (el, text) => {
+        texts.push(text);
+        expect(el.name).toBe(/^<([a-z]+)/.exec(text)?.[1]);
+      });
+      for (let i = 0; i < bytes.length; i += size) parser.write(bytes.subarray(i, i + size));
+      expect(texts).toEqual(stanzas);
+    }
+  });
+
   it('resolves the default namespace through the stream element', () => {
     const parser = new StreamParser();
     const seen: Array<string | undefined> = [];

@@ -9,8 +9,11 @@ import { XmlScanner } from './scanner.js';
 export interface StreamParserEvents {
   /** The stream header: its qualified name and raw attributes. */
   'stream-start': [attrs: Record<string, string>, name: string];
-  /** One complete top-level element (its parent is the stream element, for namespace lookups). */
-  stanza: [element: Element];
+  /**
+   * One complete top-level element (its parent is the stream element, for namespace lookups) and
+   * its text exactly as received, for passing it on without serialising the tree again.
+   */
+  stanza: [element: Element, text: string];
   'stream-end': [];
   /** Emitted once; the parser ignores all input afterwards. */
   error: [error: StreamError];
@@ -33,6 +36,8 @@ export class StreamParser extends EventEmitter<StreamParserEvents> {
   private readonly ltx = new Parser();
   private stopped = false;
   private listenerError: unknown;
+  /** The unit being handed to ltx. */
+  private unit = '';
 
   constructor(options: StreamParserOptions = {}) {
     super();
@@ -42,7 +47,7 @@ export class StreamParser extends EventEmitter<StreamParserEvents> {
     this.ltx.on('start', (el: Element) => {
       if (mode === 'stream') this.deliver(() => this.emit('stream-start', { ...el.attrs }, el.name));
     });
-    this.ltx.on('element', (el: Element) => this.deliver(() => this.emit('stanza', el)));
+    this.ltx.on('element', (el: Element) => this.deliver(() => this.emit('stanza', el, this.unit)));
     this.ltx.on('end', () => this.deliver(() => this.emit('stream-end')));
     this.ltx.on('error', (err: Error) => this.fail(new StreamError('not-well-formed', err.message)));
     if (mode === 'fragment') this.ltx.write('<fragment>');
@@ -83,11 +88,14 @@ export class StreamParser extends EventEmitter<StreamParserEvents> {
   }
 
   private feed(text: string): void {
+    this.unit = text;
     try {
       this.ltx.write(text);
     } catch (err) {
       if (this.listenerError !== undefined) throw err;
       throw new StreamError('restricted-xml', `rejected by the XML parser: ${(err as Error).message}`);
+    } finally {
+      this.unit = ''; // an idle connection keeps no copy of its last stanza
     }
   }
 

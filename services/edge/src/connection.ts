@@ -31,7 +31,7 @@ export interface ConnectionLimits {
 
 export type InboxItem =
   | { readonly kind: 'start'; readonly attrs: Record<string, string>; readonly name: string }
-  | { readonly kind: 'element'; readonly element: Element }
+  | { readonly kind: 'element'; readonly element: Element; readonly text: string }
   | { readonly kind: 'end' }
   | { readonly kind: 'error'; readonly condition: string; readonly text: string | undefined };
 
@@ -78,6 +78,9 @@ export class Connection {
   private readonly limiter: ByteRateLimiter;
   private lastReceived = Date.now();
   private lastSent = Date.now();
+  /** Text written in this turn of the event loop, not yet handed to the socket. */
+  private readonly outgoing: string[] = [];
+  private outgoingLength = 0;
   private readonly authTimer: NodeJS.Timeout;
   private readonly ticker: NodeJS.Timeout;
 
@@ -110,23 +113,27 @@ export class Connection {
 
   /** Writes one element (a stanza or a negotiation element). */
   send(element: Element): void {
-    this.options.metrics.stanzasOut.inc({ kind: stanzaKind(element.name) });
-    this.write(element.toString());
+    this.sendText(element.name, element.toString());
   }
 
-  /** Writes raw text (stream header, features); ignored once closed. */
+  /** Writes one element already serialised (and checked: it must be exactly one element). */
+  sendText(name: string, text: string): void {
+    this.options.metrics.stanzasOut.inc({ kind: stanzaKind(name) });
+    this.write(text);
+  }
+
+  /**
+   * Writes raw text (stream header, features); ignored once closed. What is written in one turn of
+   * the event loop goes out as one socket write (a write costs a system call; a batch of replies or
+   * a header with its features would otherwise cost one each).
+   */
   write(text: string): void {
     if (this.closed || this.socket.destroyed || this.socket.writableEnded) return;
-    this.socket.write(text);
-    this.lastSent = Date.now();
-    if (this.socket.writableLength > this.options.limits.maxWriteBufferBytes) {
-      this.logger.warn(
-        { ip: this.ip, buffered: this.socket.writableLength },
-        'closing a connection that does not read',
-      );
-      this.socket.destroy();
-      this.finish('error');
-    }
+    this.outgoing.push(text);
+    this.outgoingLength += text.length;
+    if (this.outgoingLength > this.options.limits.maxWriteBufferBytes)
+      this.flush(); // checks the limit
+    else if (this.outgoing.length === 1) process.nextTick(this.flush);
   }
 
   /** The stream is authenticated and bound: the authentication timeout no longer applies. */
@@ -148,6 +155,7 @@ export class Connection {
     this.detach(raw);
     raw.on('error', noop);
     this.send(proceed);
+    this.flush(); // <proceed/> goes out in the clear, before the handshake
     const secure = new TLSSocket(raw, { isServer: true, secureContext });
     this.socket = secure;
     this.secure = true;
@@ -178,8 +186,11 @@ export class Connection {
   }
 
   private end(reason: SessionStopReason): void {
+    const last = this.takeOutgoing();
     this.finish(reason);
-    this.socket.end();
+    // The last words and the FIN in one call.
+    if (last !== undefined && !this.socket.destroyed && !this.socket.writableEnded) this.socket.end(last);
+    else this.socket.end();
     setTimeout(() => this.socket.destroy(), DESTROY_AFTER_MS).unref();
   }
 
@@ -193,14 +204,39 @@ export class Connection {
     this.options.onClosed(this, reason);
   }
 
+  /** Writes what `write` gathered (called once per turn, and before TLS or the end of the stream). */
+  private readonly flush = (): void => {
+    const text = this.takeOutgoing();
+    if (text === undefined || this.closed || this.socket.destroyed || this.socket.writableEnded) return;
+    this.socket.write(text);
+    this.lastSent = Date.now();
+    if (this.socket.writableLength > this.options.limits.maxWriteBufferBytes) {
+      this.logger.warn(
+        { ip: this.ip, buffered: this.socket.writableLength },
+        'closing a connection that does not read',
+      );
+      this.socket.destroy();
+      this.finish('error');
+    }
+  };
+
+  private takeOutgoing(): string | undefined {
+    const { outgoing } = this;
+    if (outgoing.length === 0) return undefined;
+    const text = outgoing.length === 1 ? (outgoing[0] as string) : outgoing.join('');
+    outgoing.length = 0;
+    this.outgoingLength = 0;
+    return text;
+  }
+
   private newParser(maxStanzaBytes: number): StreamParser {
     const parser = new StreamParser({ limits: { ...this.options.limits.parser, maxStanzaBytes } });
     parser.on('stream-start', (attrs, name) => this.inbox.push({ kind: 'start', attrs, name }));
-    parser.on('stanza', (element) => {
+    parser.on('stanza', (element, text) => {
       // Nothing after <starttls/> may be read as XML: the TLS handshake follows.
       if (element.is('starttls', NS.tls)) parser.halt();
       this.options.metrics.stanzasIn.inc({ kind: stanzaKind(element.name) });
-      this.inbox.push({ kind: 'element', element });
+      this.inbox.push({ kind: 'element', element, text });
     });
     parser.on('stream-end', () => {
       this.clientClosed = true;

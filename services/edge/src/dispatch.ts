@@ -33,7 +33,7 @@ export function createDispatcher(
       case 'element':
         if (connection.user === null) return beforeAuth(ctx, sasl, connection, item.element);
         if (connection.session === null) return beforeBind(ctx, connection, item.element);
-        return bound(ctx, connection, item.element);
+        return bound(ctx, connection, item.element, item.text);
     }
   };
 }
@@ -70,7 +70,7 @@ function beforeBind(ctx: EdgeContext, connection: Connection, el: Element): void
   }
 }
 
-function bound(ctx: EdgeContext, connection: Connection, el: Element): void {
+function bound(ctx: EdgeContext, connection: Connection, el: Element, text: string): void {
   const session = connection.session;
   if (session === null) return;
   if (el.getNS() !== NS.client || !['iq', 'message', 'presence'].includes(el.name)) {
@@ -78,7 +78,7 @@ function bound(ctx: EdgeContext, connection: Connection, el: Element): void {
     return;
   }
   el.attrs.from = session.jid; // never trust a client-supplied from
-  if (el.name === 'iq') routeIq(ctx, connection, el);
+  if (el.name === 'iq') routeIq(ctx, connection, el, text);
   else if (el.name === 'message') refuseMessage(ctx, connection, el);
   // Presence is accepted and not routed (no rosters, no subscriptions).
 }

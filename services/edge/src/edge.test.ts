@@ -112,8 +112,9 @@ describe('edge (embedded bus, memory store)', () => {
     expect(request?.type).toBe('iq.request');
     if (request?.type !== 'iq.request') return;
     expect(request.payload.from).toBe('alice@localhost/r1');
+    // The root's attributes are the edge's; the payload is passed on as the client wrote it.
     expect(request.payload.stanza).toBe(
-      '<iq type="get" id="v1" from="alice@localhost/r1"><vCard xmlns="vcard-temp"/></iq>',
+      `<iq type="get" id="v1" from="alice@localhost/r1"><vCard xmlns='vcard-temp'/></iq>`,
     );
     const reply = createEvent(
       'iq.reply',
@@ -124,13 +125,48 @@ describe('edge (embedded bus, memory store)', () => {
       { source: 'responder' },
     );
     await bus.publish(edgeTopic(edge.edgeId), [{ key: published.sessionId, value: encodeEvent(reply) }]);
+    // Likewise the reply: its `to` is the session's, the rest is the responder's text.
     expect(await c.expect(/<iq[^>]*id="v1"[\s\S]*?<\/iq>/)).toBe(
-      '<iq type="result" id="v1" to="alice@localhost/r1"><vCard xmlns="vcard-temp"><FN>A</FN></vCard></iq>',
+      `<iq type="result" id="v1" to="alice@localhost/r1"><vCard xmlns='vcard-temp'><FN>A</FN></vCard></iq>`,
     );
     c.send("<iq type='get' id='t1' to='bob@localhost'><query xmlns='youbao:xmpp:onlinetime'/></iq>");
     expect(await c.expect(/<iq[^>]*id="t1"[\s\S]*?<\/iq>/)).toContain(
       '<error type="wait"><remote-server-timeout xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/>',
     );
+  });
+
+  it('delivers replies as the responder wrote them, skipping malformed ones and those not IQ results', async () => {
+    const edge = await startEdge({ IQ_TIMEOUT_MS: '5000' });
+    const c = await client();
+    await c.login('alice', 'secret', 'r1');
+    const ids = ['a1', 'a2', 'a3', 'a4'];
+    const published: Array<{ sessionId: string }> = [];
+    edge.events.on('iq.published', (iq) => published.push(iq));
+    for (const id of ids) c.send(`<iq type='get' id='${id}'><vCard xmlns='vcard-temp'/></iq>`);
+    await waitFor('the four IQs published', () => published.length === ids.length);
+    const sessionId = published[0]?.sessionId ?? '';
+    const replies = [
+      `<iq type="result" id="a1" to="mallory@localhost/x"><vCard xmlns="vcard-temp"/></iq><iq type="result" id="a2"/>`,
+      `<iq type="result" id="a2" to="alice@localhost/r1"><vCard xmlns="vcard-temp"><FN>x</FN>`,
+      `<message type="result" id="a3"/>`,
+      `<iq type="set" id="a4"/>`,
+      `<iq type="result" id="a1" to="mallory@localhost/x"><vCard xmlns="vcard-temp"/></iq>`,
+      `<iq type='result' id='a2' to='alice@localhost/r1'><vCard xmlns='vcard-temp'><FN>&lt;A&gt;</FN></vCard></iq>`,
+    ].map((stanza) => ({
+      key: sessionId,
+      value: encodeEvent(createEvent('iq.reply', { sessionId, stanza }, { source: 'responder' })),
+    }));
+    await bus.publish(edgeTopic(edge.edgeId), replies);
+    // The `to` is always the session's; a reply that already has it passes byte for byte.
+    expect(await c.expect(/<iq[^>]*id="a1"[\s\S]*?<\/iq>/)).toBe(
+      '<iq type="result" id="a1" to="alice@localhost/r1"><vCard xmlns="vcard-temp"/></iq>',
+    );
+    expect(await c.expect(/<iq[^>]*id='a2'[\s\S]*?<\/iq>/)).toBe(
+      "<iq type='result' id='a2' to='alice@localhost/r1'><vCard xmlns='vcard-temp'><FN>&lt;A&gt;</FN></vCard></iq>",
+    );
+    expect(c.received).not.toContain('id="a3"');
+    expect(c.received).not.toContain('id="a4"');
+    expect(c.received).not.toContain('mallory');
   });
 
   it('replaces a session bound to the same full JID with <conflict/>', async () => {

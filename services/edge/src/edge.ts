@@ -176,6 +176,9 @@ export function createEdge(deps: EdgeDeps): Edge {
         groupId: `onlinetime-edge-${config.edgeId}`,
         topics: [topic],
         fromBeginning: false,
+        // Replies are worth nothing after the IQ timeout and the edge drops those it no longer
+        // waits for: committing once a second spares the reply path a round trip per batch.
+        commitIntervalMs: 1_000,
         handleBatch: createReplyHandler(ctx),
       });
       await subscription.ready;

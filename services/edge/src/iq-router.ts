@@ -1,5 +1,13 @@
 import { TOPICS, createEvent, encodeEvent, iqKey } from '@onlinetime/events';
-import { bareJidOf, jidToString, stanzaErrorReply, tryParseJid, xml, type Element } from '@onlinetime/stanza';
+import {
+  bareJidOf,
+  jidToString,
+  stanzaErrorReply,
+  tryParseJid,
+  withRootAttributes,
+  xml,
+  type Element,
+} from '@onlinetime/stanza';
 
 import type { Connection } from './connection.js';
 import type { EdgeContext } from './context.js';
@@ -11,8 +19,9 @@ const publishing = new WeakMap<Connection, Promise<void>>();
 /**
  * An IQ from a bound client (its `from` already stamped): checks id, type, payload and `to`, then
  * answers it, rejects it, or publishes it to the responder with a pending entry and a timeout.
+ * `text` is the IQ as received: what is published is that text with the checked attributes.
  */
-export function routeIq(ctx: EdgeContext, connection: Connection, iq: Element): void {
+export function routeIq(ctx: EdgeContext, connection: Connection, iq: Element, text: string): void {
   const type = iq.attrs.type as unknown;
   const id = iq.attrs.id as unknown;
   if (type === 'result' || type === 'error') return; // the edge sends no IQs to clients: nothing awaits these
@@ -58,13 +67,14 @@ export function routeIq(ctx: EdgeContext, connection: Connection, iq: Element): 
     const attrs: Record<string, string> = { type: 'result', id, to: iq.attrs.from as string };
     if (to !== undefined) attrs.from = to;
     connection.send(action.payload === undefined ? xml('iq', attrs) : xml('iq', attrs, action.payload));
-  } else publish(ctx, connection, iq, id, type, to);
+  } else publish(ctx, connection, iq, withRootAttributes(text, iq.attrs), id, type, to);
 }
 
 function publish(
   ctx: EdgeContext,
   connection: Connection,
   iq: Element,
+  stanza: string,
   id: string,
   type: 'get' | 'set',
   to: string | undefined,
@@ -81,7 +91,7 @@ function publish(
     return;
   }
   const { edgeId } = ctx.identity;
-  const payload = { edgeId, sessionId: session.id, from: session.jid, id, type, stanza: iq.toString() };
+  const payload = { edgeId, sessionId: session.id, from: session.jid, id, type, stanza };
   const event = createEvent('iq.request', to === undefined ? payload : { ...payload, to }, {
     source: edgeId,
   });

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
-
 import { MECHANISMS } from '@onlinetime/scram';
 import { NS, normalizeDomain, streamHeader, tryParseJid, xml, type Element } from '@onlinetime/stanza';
 
 import type { Connection } from './connection.js';
+import { newStreamId } from './stream-id.js';
 
 export interface NegotiationPolicy {
   readonly domains: readonly string[];
@@ -26,7 +25,7 @@ export function openStream(
   const streamNs = prefix === '' ? attrs.xmlns : attrs[`xmlns:${prefix}`];
   const domain = streamDomain(attrs.to, policy.domains);
   connection.domain ??= domain ?? policy.domains[0] ?? 'localhost';
-  connection.streamId = randomBytes(12).toString('hex');
+  connection.streamId = newStreamId();
   if (local !== 'stream' || streamNs !== NS.stream) {
     connection.streamError(
       'invalid-namespace',

@@ -1,6 +1,6 @@
 import type { Batch, BusMessage } from '@onlinetime/bus';
 import { decodeEventOfTypes } from '@onlinetime/events';
-import { NS, parseElement, xml, type Element } from '@onlinetime/stanza';
+import { NS, parseRawElement, withRootAttributes, xml, type RawElement } from '@onlinetime/stanza';
 
 import type { EdgeContext } from './context.js';
 import type { PendingIq } from './pending-iqs.js';
@@ -16,18 +16,18 @@ export function createReplyHandler(ctx: EdgeContext): (batch: Batch) => Promise<
 function deliverReply(ctx: EdgeContext, message: BusMessage): void {
   const where = { topic: message.topic, partition: message.partition, offset: message.offset };
   let sessionId: string;
-  let stanza: Element;
+  let stanza: RawElement;
   try {
     const event = decodeEventOfTypes(message.value, ['iq.reply']);
     sessionId = event.payload.sessionId;
-    stanza = parseElement(event.payload.stanza, { maxStanzaBytes: ctx.config.maxStanzaBytes * 2 });
+    // Checked as strictly as a parse, but passed on as text: no tree is built and serialised again.
+    stanza = parseRawElement(event.payload.stanza, { maxStanzaBytes: ctx.config.maxStanzaBytes * 2 });
   } catch (err) {
     ctx.logger.warn({ err, ...where }, 'skipping an invalid reply');
     return;
   }
-  const type = stanza.attrs.type as unknown;
-  const id = stanza.attrs.id as unknown;
-  if (stanza.name !== 'iq' || (type !== 'result' && type !== 'error') || typeof id !== 'string') {
+  const { type, id } = stanza.attrs;
+  if (stanza.name !== 'iq' || (type !== 'result' && type !== 'error') || id === undefined) {
     ctx.logger.warn({ ...where, sessionId }, 'skipping a reply that is not an IQ result or error');
     return;
   }
@@ -40,8 +40,11 @@ function deliverReply(ctx: EdgeContext, message: BusMessage): void {
     );
     return;
   }
-  stanza.attrs.to = connection.session.jid;
-  connection.send(stanza);
+  const to = connection.session.jid;
+  connection.sendText(
+    'iq',
+    stanza.attrs.to === to ? stanza.text : withRootAttributes(stanza.text, { ...stanza.attrs, to }),
+  );
   ctx.metrics.iqLatency.observe({ outcome: type }, (ctx.now() - pending.sentAt) / 1000);
   ctx.events.emit('iq.answered', { sessionId, id, outcome: type });
 }
