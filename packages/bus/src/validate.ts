@@ -55,7 +55,13 @@ export function validateSubscribeOptions(options: SubscribeOptions): void {
   if (typeof options.handleBatch !== 'function') {
     throw invalidArgument('handleBatch must be a function', { groupId: options.groupId });
   }
-  const { concurrency, commitIntervalMs } = options;
+  const { concurrency, commitIntervalMs, batchWindowMs } = options;
+  if (
+    batchWindowMs !== undefined &&
+    (!Number.isInteger(batchWindowMs) || batchWindowMs < 1 || batchWindowMs > 10_000)
+  ) {
+    throw invalidArgument('batchWindowMs must be an integer from 1 to 10000', { batchWindowMs });
+  }
   if (
     concurrency !== undefined &&
     (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024)

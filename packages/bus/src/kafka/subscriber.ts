@@ -19,14 +19,23 @@ function toAssignment(memberAssignment: Record<string, number[]>): Assignment {
     .sort((a, b) => a.topic.localeCompare(b.topic));
 }
 
-function createConsumer(kafka: KafkaClient, groupId: string, options: ResolvedKafkaBusOptions): Consumer {
+/** Bytes a fetch waits for, within its batch window, before it returns early. */
+const BATCH_WINDOW_MIN_BYTES = 1_048_576;
+
+export function createConsumer(
+  kafka: KafkaClient,
+  groupId: string,
+  options: ResolvedKafkaBusOptions,
+  batchWindowMs: number | undefined,
+): Consumer {
   const c = options.consumer;
   return kafka.consumer({
     groupId,
+    ...(batchWindowMs === undefined ? {} : { minBytes: BATCH_WINDOW_MIN_BYTES }),
     sessionTimeout: c.sessionTimeoutMs,
     heartbeatInterval: c.heartbeatIntervalMs,
     rebalanceTimeout: c.rebalanceTimeoutMs,
-    maxWaitTimeInMs: c.maxWaitTimeInMs,
+    maxWaitTimeInMs: batchWindowMs ?? c.maxWaitTimeInMs,
     maxBytesPerPartition: c.maxBytesPerPartition,
     maxBytes: c.maxBytes,
     allowAutoTopicCreation: false,
@@ -44,7 +53,7 @@ export async function startSubscription(deps: {
   const { subscribe, options } = deps;
   const { groupId } = subscribe;
   const logger = deps.logger.child({ groupId });
-  const consumer = createConsumer(deps.kafka, groupId, options);
+  const consumer = createConsumer(deps.kafka, groupId, options, subscribe.batchWindowMs);
   const ready = createDeferred<void>();
   const stop = createStopSignal();
   const inFlight = new Set<Promise<void>>();
