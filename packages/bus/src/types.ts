@@ -53,6 +53,13 @@ export interface SubscribeOptions {
    * For consumers whose truth is elsewhere (MySQL offsets) or whose messages are idempotent.
    */
   readonly commitIntervalMs?: number;
+  /**
+   * Let batches gather for up to this long (ms) while less than ~1 MiB is waiting: fewer, larger
+   * batches for handlers whose cost is per batch (a MySQL transaction), at the price of that much
+   * latency when traffic is light. Default: none (a fetch returns as soon as anything is there).
+   * Kafka bus only; the embedded bus hands over what it has.
+   */
+  readonly batchWindowMs?: number;
   /** Called with the partitions this member holds after each (re)balance. */
   readonly onAssignment?: (assignment: ReadonlyArray<{ topic: string; partitions: number[] }>) => void;
 }
@@ -79,6 +86,8 @@ export interface TopicDescription {
 
 export interface ReadLogOptions {
   readonly topic: string;
+  /** Only these partitions (default: all); Kafka bus only, for readers working in parallel. */
+  readonly partitions?: readonly number[];
   /** Stop when every partition reached the high watermark it had when reading began. */
   readonly handleBatch: (batch: Batch) => Promise<void>;
 }
