@@ -20,6 +20,12 @@ function resourceOf(fullJid: string): string {
   return slash === -1 ? '' : fullJid.slice(slash + 1);
 }
 
+// Plain loops, not some/findIndex with a closure: this runs for every event of a replay.
+function indexOfOpen(open: readonly OpenSession[], sessionId: string): number {
+  for (let i = 0; i < open.length; i++) if ((open[i] as OpenSession).sessionId === sessionId) return i;
+  return -1;
+}
+
 /**
  * Applies one event of xmpp.sessions to the state of its user, in place. The same function serves
  * the live worker and the audit replay, so both compute the same totals by construction.
@@ -32,7 +38,7 @@ export function applySessionsEvent(state: UserState, event: SessionsEvent, seen:
   switch (event.type) {
     case 'session.started': {
       const { sessionId, jid, edgeId, bootId, ip } = event.payload;
-      if (seen(sessionId) || state.open.some((s) => s.sessionId === sessionId)) return UNCHANGED;
+      if (indexOfOpen(state.open, sessionId) !== -1 || seen(sessionId)) return UNCHANGED;
       const opened: OpenSession = {
         sessionId,
         jid: bareJid(jid),
@@ -56,7 +62,7 @@ export function applySessionsEvent(state: UserState, event: SessionsEvent, seen:
     }
     case 'session.stopped': {
       const { sessionId, jid, edgeId, bootId, reason } = event.payload;
-      const index = state.open.findIndex((s) => s.sessionId === sessionId);
+      const index = indexOfOpen(state.open, sessionId);
       if (index === -1) {
         if (seen(sessionId)) return UNCHANGED;
         const tombstone: FinishedSession = {
@@ -83,7 +89,19 @@ export function applySessionsEvent(state: UserState, event: SessionsEvent, seen:
         state.totalMs += Math.max(0, state.lastLogout - state.onlineSince);
         state.onlineSince = null;
       }
-      return { changed: true, finished: { ...session, stoppedAt, reason } };
+      // Spelled out rather than spread: one object shape for every finished session, built cheaply.
+      const finished: FinishedSession = {
+        sessionId: session.sessionId,
+        jid: session.jid,
+        resource: session.resource,
+        edgeId: session.edgeId,
+        bootId: session.bootId,
+        ip: session.ip,
+        startedAt: session.startedAt,
+        stoppedAt,
+        reason,
+      };
+      return { changed: true, finished };
     }
     case 'balance.opened': {
       if (state.balanceMs !== null) return UNCHANGED;

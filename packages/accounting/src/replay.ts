@@ -1,6 +1,7 @@
 import { bareJid, type SessionsEvent } from '@onlinetime/events';
 
 import { applySessionsEvent } from './apply.js';
+import { createFinishedIds } from './finished-ids.js';
 import { emptyUserState, type UserState } from './types.js';
 
 /** In-memory accounting over a replay of xmpp.sessions (audit, rebuild). */
@@ -13,11 +14,11 @@ export interface ReplayAccumulator {
 
 export function createReplayAccumulator(): ReplayAccumulator {
   const users = new Map<string, UserState>();
-  const finished = new Set<string>();
+  const finished = createFinishedIds();
   const seen = (id: string): boolean => finished.has(id);
   return {
     users,
-    finished,
+    finished: finished.ids,
     apply(event) {
       const jid = bareJid(event.payload.jid);
       let state = users.get(jid);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { Logger } from '@onlinetime/logging';
-import type { EachBatchPayload } from 'kafkajs';
+import kafkajs, { type EachBatchPayload, type KafkaMessage, type PartitionAssigner } from 'kafkajs';
 
 import { createDeferred } from '../deferred.js';
 import { busError } from '../errors.js';
@@ -12,17 +12,63 @@ import { toBusError } from './errors.js';
 import { toBusMessage } from './messages.js';
 import type { ResolvedKafkaBusOptions } from './options.js';
 
+const { AssignerProtocol } = kafkajs;
+
 export interface LogReader {
   read(options: ReadLogOptions): Promise<{ messages: number }>;
   /** Aborts every read in progress (they reject with BUS_STOPPED). */
   abortAll(): Promise<void>;
 }
 
+const ASSIGNER = 'OnlinetimeReadLogAssigner';
+
+/**
+ * Gives the group's member exactly `partitions` of `topic` (the group is the reader's own, with one
+ * member), so a reader of some partitions never fetches the others.
+ */
+function fixedAssigner(topic: string, partitions: readonly number[]): PartitionAssigner {
+  return () => ({
+    name: ASSIGNER,
+    version: 0,
+    assign: ({ members }) =>
+      Promise.resolve(
+        members.map(({ memberId }, i) => ({
+          memberId,
+          memberAssignment: AssignerProtocol.MemberAssignment.encode({
+            version: 0,
+            assignment: i === 0 ? { [topic]: [...partitions] } : {},
+            userData: Buffer.alloc(0),
+          }),
+        })),
+      ),
+    protocol: ({ topics }) => ({
+      name: ASSIGNER,
+      metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }),
+    }),
+  });
+}
+
+/**
+ * The messages of a fetched batch in [from, target). Offsets only grow within a batch, so its first
+ * and last decide; only a batch straddling a bound is filtered (no BigInt per message).
+ */
+function inRange(messages: KafkaMessage[], from: bigint, target: bigint): KafkaMessage[] {
+  const first = messages[0];
+  const last = messages[messages.length - 1];
+  if (first === undefined || last === undefined) return messages;
+  if (BigInt(first.offset) >= from && BigInt(last.offset) < target) return messages;
+  return messages.filter((m) => {
+    const offset = BigInt(m.offset);
+    return offset < target && offset >= from;
+  });
+}
+
 /**
  * Reads a topic from its beginning up to the high watermarks it had when read() was called, with a
  * throwaway consumer group of its own (unique id, nothing committed, deleted afterwards), so no live
  * group is disturbed. Fetches are large (readLog.maxBytes / maxBytesPerPartition) and streamed to
- * handleBatch one partition batch at a time: memory stays bounded by one fetch response.
+ * handleBatch one partition batch at a time: memory stays bounded by one fetch response. With
+ * `partitions`, only those are read.
  */
 export function createLogReader(deps: {
   readonly kafka: KafkaClient;
@@ -33,9 +79,11 @@ export function createLogReader(deps: {
   const active = new Set<{ abort(err: unknown): void; finished: Promise<void> }>();
   const { options } = deps;
 
-  async function read({ topic, handleBatch }: ReadLogOptions): Promise<{ messages: number }> {
+  async function read({ topic, partitions, handleBatch }: ReadLogOptions): Promise<{ messages: number }> {
+    const wanted = partitions === undefined ? null : new Set(partitions);
     const targets = new Map<number, bigint>();
     for (const { partition, low, high } of await deps.admin.watermarks(topic)) {
+      if (wanted !== null && !wanted.has(partition)) continue;
       if (BigInt(high) > BigInt(low)) targets.set(partition, BigInt(high));
     }
     if (targets.size === 0) return { messages: 0 };
@@ -50,6 +98,7 @@ export function createLogReader(deps: {
       maxBytes: options.readLog.maxBytes,
       maxBytesPerPartition: options.readLog.maxBytesPerPartition,
       allowAutoTopicCreation: false,
+      ...(wanted === null ? {} : { partitionAssigners: [fixedAssigner(topic, [...targets.keys()])] }),
       // A restarted consumer would start over from the beginning: fail the read instead.
       retry: { ...options.retry, restartOnFailure: () => Promise.resolve(false) },
     });
@@ -74,10 +123,7 @@ export function createLogReader(deps: {
         return;
       }
       const from = next.get(batch.partition) ?? -1n;
-      const messages = batch.messages.filter((m) => {
-        const offset = BigInt(m.offset);
-        return offset < target && offset >= from;
-      });
+      const messages = inRange(batch.messages, from, target);
       if (messages.length > 0) {
         const busBatch: Batch = {
           topic,

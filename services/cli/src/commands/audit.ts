@@ -1,4 +1,4 @@
-import { describeVariables, readConfig } from '@onlinetime/config';
+import { describeVariables, parsers, readConfig, type VariableSpec } from '@onlinetime/config';
 import { OnlinetimeError } from '@onlinetime/errors';
 import { TOPICS } from '@onlinetime/events';
 
@@ -18,11 +18,20 @@ import {
 import { withInputErrors } from '../ops/output.js';
 import { parseTimeArg } from '../ops/time.js';
 
+const AUDIT_THREADS = {
+  name: 'AUDIT_THREADS',
+  description:
+    'replay threads, each reading a share of the partitions with its own Kafka reader (0 = one per CPU)',
+  default: '0',
+  parse: parsers.integer(0, 64),
+} satisfies VariableSpec<number>;
+
 const VARIABLES = {
   kafkaBrokers: KAFKA_BROKERS_REQUIRED,
   mysqlUrl: MYSQL_URL_REQUIRED,
   groupId: SESSIONS_GROUP,
   logLevel: CLI_LOG_LEVEL,
+  threads: AUDIT_THREADS,
 };
 
 const HELP = `usage: onlinetime audit [--from earliest|TIME] [--to TIME] [--json] [options]
@@ -109,6 +118,7 @@ async function audit(context: CommandContext): Promise<number> {
         allowLag: args.options.has('allow-lag'),
         keep: count('show', args.options.get('show'), 100, 10_000_000),
         stderr: context.stderr,
+        threads: { count: config.threads, brokers: config.kafkaBrokers, logLevel: config.logLevel },
       });
       printAudit(context, result, args.options.has('json'));
       if (result.kind === 'window') return EXIT.ok;

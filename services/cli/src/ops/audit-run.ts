@@ -1,13 +1,14 @@
-import { createReplayAccumulator, onlineMs, type UserState } from '@onlinetime/accounting';
+import { onlineMs, type UserState } from '@onlinetime/accounting';
 import type { Bus } from '@onlinetime/bus';
+import type { LogLevel } from '@onlinetime/logging';
 import type { Store } from '@onlinetime/store';
 
+import { replayForAudit } from './audit-replay.js';
 import { compareTotals, type Comparison } from './compare-totals.js';
 import { createProgress } from './progress.js';
 import {
   captureWatermarks,
   messagesBelow,
-  replaySessions,
   type PartitionMarks,
   type ReplayStats,
 } from './replay-sessions.js';
@@ -25,6 +26,12 @@ export interface AuditOptions {
   /** Differences kept for the report (all are counted). */
   readonly keep: number;
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Replay threads (each with its own Kafka reader); absent: replay in this thread through `bus`. */
+  readonly threads?: {
+    readonly count: number;
+    readonly brokers: readonly string[];
+    readonly logLevel: LogLevel;
+  };
 }
 
 export interface WindowTotal {
@@ -80,31 +87,32 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
     if (lagAtStart > 0 && !options.allowLag) return { kind: 'refused', marks, lags };
   }
 
-  const accumulator = createReplayAccumulator();
   const progress = createProgress({
     label: 'audit',
     unit: 'events',
     total: messagesBelow(marks),
     stream: stderr,
   });
-  const replay = await replaySessions({
+  const { users, stats: replay } = await replayForAudit({
     bus,
     topic,
     marks,
-    apply: (event) => accumulator.apply(event),
-    ...(options.window === null ? {} : { window: options.window }),
+    window: options.window,
     afterBatch: (n) => progress.add(n),
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+    warn: (message) =>
+      stderr.write(`${stderr.isTTY === true ? '\n' : ''}onlinetime audit: warning: ${message}\n`),
   });
 
   if (options.window !== null) {
     const end = options.window.to ?? Date.now();
     const totals: WindowTotal[] = [];
-    for (const state of accumulator.users.values()) totals.push(windowTotal(state, end));
+    for (const state of users.values()) totals.push(windowTotal(state, end));
     totals.sort((a, b) => (a.jid < b.jid ? -1 : a.jid > b.jid ? 1 : 0));
     return { kind: 'window', marks, replay, end, totals, elapsedMs: progress.finish() };
   }
   const elapsedMs = progress.finish();
-  const comparison = await compareTotals(accumulator.users, store.onlineTime.scanAll(1000), options.keep);
+  const comparison = await compareTotals(users, store.onlineTime.scanAll(1000), options.keep);
   const aheadAtEnd = aheadOf(await readLag());
   return { kind: 'compare', marks, replay, comparison, lagAtStart, aheadAtEnd, elapsedMs };
 }

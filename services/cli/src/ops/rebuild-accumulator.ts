@@ -1,5 +1,6 @@
 import {
   applySessionsEvent,
+  createFinishedIds,
   emptyUserState,
   type FinishedSession,
   type UserState,
@@ -25,7 +26,7 @@ export interface RebuildAccumulator {
 export function createRebuildAccumulator(): RebuildAccumulator {
   const users = new Map<string, UserState>();
   const changed = new Set<string>();
-  const finishedIds = new Set<string>();
+  const finishedIds = createFinishedIds();
   const seen = (id: string): boolean => finishedIds.has(id);
   let pending: FinishedSession[] = [];
   return {
@@ -61,7 +62,7 @@ export function createRebuildAccumulator(): RebuildAccumulator {
       return changed.size;
     },
     get finishedCount() {
-      return finishedIds.size;
+      return finishedIds.ids.size;
     },
   };
 }

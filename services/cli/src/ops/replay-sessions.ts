@@ -33,6 +33,8 @@ export interface ReplayOptions {
   readonly topic: string;
   /** From captureWatermarks: messages at or above a partition's high mark are ignored. */
   readonly marks: readonly PartitionMarks[];
+  /** Read only the partitions of `marks` (a reader of some partitions); default: read all. */
+  readonly onlyMarked?: boolean;
   /** Applied in log order per partition. */
   readonly apply: (event: SessionsEvent) => void;
   /** Envelope `at` bounds: from inclusive, to exclusive; null = unbounded. */
@@ -69,6 +71,7 @@ export async function replaySessions(options: ReplayOptions): Promise<ReplayStat
 
   await options.bus.readLog({
     topic: options.topic,
+    ...(options.onlyMarked === true ? { partitions: options.marks.map((m) => m.partition) } : {}),
     handleBatch: async (batch) => {
       const high = highs.get(batch.partition) ?? 0n;
       const last = batch.messages[batch.messages.length - 1];
