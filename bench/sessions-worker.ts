@@ -9,8 +9,14 @@
  *   npx tsc -b services/sessions && npx tsc -p bench/tsconfig.json   (or the lead's build)
  *   KAFKA_BROKERS=127.0.0.1:19092 MYSQL_URL=mysql://root@127.0.0.1:3306/onlinetime_bench \
  *     node bench/dist/sessions-worker.js --events 500000 --users 20000 --partitions 4
+ *
+ * Also reports the worker process's CPU per event over the apply phase, and MariaDB's with
+ * MYSQLD_PID=$(pidof mariadbd) (a shared server: other clients' work counts too). With
+ * BENCH_APPLY_PROFILE=<file.cpuprofile> it writes a V8 CPU profile of the apply phase only.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -85,6 +91,18 @@ function timed(inner: AccountingRepository, t: Timing): AccountingRepository {
         .finally(() => (t.commitMs += performance.now() - finished));
     },
   };
+}
+
+/** CPU seconds (user + system) of another process from /proc, or null when unreadable. */
+function cpuSecondsOf(pid: string | undefined): number | null {
+  if (pid === undefined || pid === '') return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return null;
+  }
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -174,9 +192,29 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Reco
       if ([...high].every(([p, h]) => (reached.get(p) ?? 0n) >= h)) resolve();
     });
   });
+  // MYSQLD_PID=<pid of the local MariaDB>: its CPU time over the run is reported too (shared server:
+  // other clients' work counts as well).
+  const mysqldPid = process.env['MYSQLD_PID'];
+  // BENCH_APPLY_PROFILE=<file.cpuprofile>: a V8 CPU profile of the apply phase only.
+  const profileFile = process.env['BENCH_APPLY_PROFILE'];
+  const inspector = profileFile === undefined ? null : new Session();
+  if (inspector !== null) {
+    inspector.connect();
+    await inspector.post('Profiler.enable');
+    await inspector.post('Profiler.start');
+  }
+  const cpuBefore = process.cpuUsage();
+  const mysqldBefore = cpuSecondsOf(mysqldPid);
   const startedAt = performance.now();
   await worker.start();
   await done;
+  const cpu = process.cpuUsage(cpuBefore);
+  const mysqldAfter = cpuSecondsOf(mysqldPid);
+  if (inspector !== null && profileFile !== undefined) {
+    const { profile } = await inspector.post('Profiler.stop');
+    writeFileSync(profileFile, JSON.stringify(profile));
+    inspector.disconnect();
+  }
   const applySeconds = (lastBatchAt - firstBatchAt) / 1000;
   const totalSeconds = (lastBatchAt - startedAt) / 1000;
   await worker.stop();
@@ -208,6 +246,11 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Reco
     applySeconds: Number(applySeconds.toFixed(2)),
     eventsPerSecond: Math.round(EVENTS / applySeconds),
     secondsIncludingGroupJoin: Number(totalSeconds.toFixed(2)),
+    workerCpuUsPerEvent: Number(((cpu.user + cpu.system) / EVENTS).toFixed(1)),
+    mysqldCpuUsPerEvent:
+      mysqldBefore === null || mysqldAfter === null
+        ? null
+        : Number((((mysqldAfter - mysqldBefore) * 1e6) / EVENTS).toFixed(1)),
     batches: batchMs.length,
     meanBatchMessages: Math.round(batchSizes.reduce((a, b) => a + b, 0) / Math.max(1, batchSizes.length)),
     batchMsP50: Number(quantile(sortedMs, 0.5).toFixed(1)),

@@ -1,4 +1,4 @@
-/** The in-memory tables, mirroring migrations/001_initial.sql row for row. */
+/** The in-memory tables, mirroring migrations/ (001_initial.sql, 002_...) row for row. */
 import type { FinishedSession, OpenSession, UserState } from '@onlinetime/accounting';
 
 import { compareKeys } from '../order.js';
@@ -15,8 +15,9 @@ export interface MemoryTables {
   readonly users: Map<string, UserCredentials>;
   readonly vcards: Map<string, string>;
   readonly onlineTime: Map<string, UserTotals>;
+  /** open_sessions by its primary key (jid, session_id), see openKeyString. */
   readonly openSessions: Map<string, OpenSession>;
-  /** Secondary index of open_sessions by jid (the MySQL table has one too). */
+  /** open_sessions by jid, then session id (the MySQL table is clustered that way). */
   readonly openByJid: Map<string, Map<string, OpenSession>>;
   readonly sessionLog: Map<string, FinishedSession>;
   /** consumer_offsets; null is a row created by a transaction that never saved. */
@@ -39,6 +40,7 @@ export function createTables(): MemoryTables {
 
 export const partitionKeyString = (key: PartitionKey): string =>
   JSON.stringify([key.groupId, key.topic, key.partition]);
+export const openKeyString = (jid: string, sessionId: string): string => JSON.stringify([jid, sessionId]);
 export const edgeKeyString = (edgeId: string, bootId: string): string => JSON.stringify([edgeId, bootId]);
 
 function copyKeys(keys: ScramKeys): ScramKeys {
@@ -69,19 +71,17 @@ export function byStart(
 }
 
 function insertOpen(tables: MemoryTables, s: OpenSession): void {
-  tables.openSessions.set(s.sessionId, s);
+  tables.openSessions.set(openKeyString(s.jid, s.sessionId), s);
   const ofUser = tables.openByJid.get(s.jid) ?? new Map<string, OpenSession>();
   ofUser.set(s.sessionId, s);
   tables.openByJid.set(s.jid, ofUser);
 }
 
-function deleteOpen(tables: MemoryTables, sessionId: string): void {
-  const s = tables.openSessions.get(sessionId);
-  if (!s) return;
-  tables.openSessions.delete(sessionId);
-  const ofUser = tables.openByJid.get(s.jid);
+function deleteOpen(tables: MemoryTables, jid: string, sessionId: string): void {
+  if (!tables.openSessions.delete(openKeyString(jid, sessionId))) return;
+  const ofUser = tables.openByJid.get(jid);
   ofUser?.delete(sessionId);
-  if (ofUser?.size === 0) tables.openByJid.delete(s.jid);
+  if (ofUser?.size === 0) tables.openByJid.delete(jid);
 }
 
 /** Applies one save in the order the MySQL store runs its statements. */
@@ -91,8 +91,9 @@ export function applyChanges(tables: MemoryTables, key: PartitionKey, changes: A
     tables.onlineTime.set(jid, { jid, totalMs, onlineSince, lastLogin, lastLogout, balanceMs });
   }
   // A session id starts at most once and stops at most once: a repeated row keeps the first.
-  for (const s of changes.opened) if (!tables.openSessions.has(s.sessionId)) insertOpen(tables, { ...s });
-  for (const s of changes.finished) deleteOpen(tables, s.sessionId);
+  for (const s of changes.opened)
+    if (!tables.openSessions.has(openKeyString(s.jid, s.sessionId))) insertOpen(tables, { ...s });
+  for (const s of changes.finished) deleteOpen(tables, s.jid, s.sessionId);
   for (const s of changes.finished)
     if (!tables.sessionLog.has(s.sessionId)) tables.sessionLog.set(s.sessionId, { ...s });
   tables.offsets.set(partitionKeyString(key), changes.nextOffset);

@@ -1,18 +1,23 @@
 /**
- * The statements of one accounting transaction. Batch-shaped for the sessions worker: loadUsers is two
- * queries, loadFinished one, save a handful of multi-row statements, whatever the batch size (up to the
+ * The statements of one accounting transaction. Batch-shaped for the sessions worker: loadUsers is one
+ * query, loadFinished one, save a handful of multi-row statements, whatever the batch size (up to the
  * chunk limits of sql.ts).
  */
 import type { FinishedSession, OpenSession, UserState } from '@onlinetime/accounting';
 
 import { transactionClosedError } from '../errors.js';
+import { compareKeys } from '../order.js';
 import type { AccountingChanges, AccountingTransaction, PartitionKey } from '../types.js';
 import { checkChanges, checkLookup } from '../validate-records.js';
-import { TOTALS_COLUMNS, totalsOf } from './online-time.js';
+import { totalsOf } from './online-time.js';
 import { msOf, msOrNullOf, textOf, textOrNullOf } from './rows.js';
-import { inChunks, insertRows, placeholders, selectIn, type Db, type Param } from './sql.js';
+import { insertRows, selectIn, type Db, type Param } from './sql.js';
 
 export const OPEN_COLUMNS = 'session_id, jid, resource, edge_id, boot_id, ip, started_at';
+/** online_time t LEFT JOIN open_sessions s: the totals, then the open session's columns (NULL: none). */
+const USER_COLUMNS =
+  't.jid, t.total_ms, t.online_since, t.last_login, t.last_logout, t.balance_ms, ' +
+  's.session_id, s.resource, s.edge_id, s.boot_id, s.ip, s.started_at';
 
 export function openSessionOf(row: Record<string, unknown>): OpenSession {
   return {
@@ -61,6 +66,17 @@ const logParams = (s: FinishedSession): Param[] => [
   s.reason,
 ];
 
+/** Open sessions in start order (the order of the contract), as the memory store sorts them. */
+function byStart(a: OpenSession, b: OpenSession): number {
+  return a.startedAt - b.startedAt || compareKeys(a.sessionId, b.sessionId);
+}
+
+/**
+ * Totals and open sessions of every user in one query: open_sessions is clustered by (jid,
+ * session_id), so each user costs one primary-key read of online_time and one clustered range of
+ * open_sessions. A user with open sessions always has an online_time row (save writes both, and so
+ * does rebuild), so the LEFT JOIN from online_time misses none.
+ */
 async function loadUsers(db: Db, jids: readonly string[]): Promise<Map<string, UserState>> {
   const wanted = checkLookup('jids', jids);
   const states = new Map<string, UserState>(
@@ -69,28 +85,26 @@ async function loadUsers(db: Db, jids: readonly string[]): Promise<Map<string, U
       { jid, totalMs: 0, onlineSince: null, lastLogin: null, lastLogout: null, balanceMs: null, open: [] },
     ]),
   );
-  const totals = await selectIn(
-    db,
-    'accounting.loadUsers',
-    (list) => `SELECT ${TOTALS_COLUMNS} FROM online_time WHERE jid IN (${list})`,
-    wanted,
-  );
-  for (const row of totals) {
-    const t = totalsOf(row);
-    const state = states.get(t.jid);
-    if (state) Object.assign(state, { ...t, jid: state.jid });
-  }
-  const open = await selectIn(
+  const rows = await selectIn(
     db,
     'accounting.loadUsers',
     (list) =>
-      `SELECT ${OPEN_COLUMNS} FROM open_sessions WHERE jid IN (${list}) ORDER BY started_at, session_id`,
+      `SELECT ${USER_COLUMNS} FROM online_time t LEFT JOIN open_sessions s ON s.jid = t.jid
+       WHERE t.jid IN (${list})`,
     wanted,
   );
-  for (const row of open) {
-    const s = openSessionOf(row);
-    states.get(s.jid)?.open.push(s);
+  const loaded = new Set<string>();
+  for (const row of rows) {
+    const jid = textOf(row, 'jid');
+    const state = states.get(jid);
+    if (state === undefined) continue;
+    if (!loaded.has(jid)) {
+      loaded.add(jid);
+      Object.assign(state, { ...totalsOf(row), jid: state.jid });
+    }
+    if (row['session_id'] !== null) state.open.push(openSessionOf(row));
   }
+  for (const state of states.values()) if (state.open.length > 1) state.open.sort(byStart);
   return states;
 }
 
@@ -122,14 +136,17 @@ async function save(db: Db, key: PartitionKey, changes: AccountingChanges): Prom
     changes.opened,
     openParams,
   );
-  const finishedIds = [...new Set(changes.finished.map((s) => s.sessionId))];
-  for (const ids of inChunks(finishedIds)) {
-    await db.modify(
-      'accounting.save',
-      `DELETE FROM open_sessions WHERE session_id IN (${placeholders(ids.length)})`,
-      ids,
-    );
-  }
+  // Tombstones were never open; a session is deleted by its user and id (the primary key). A locking
+  // statement must not scan: on a small table MariaDB plans a long `IN` list as a full scan, which
+  // locks other partitions' rows in passing (lock waits, deadlocks). FORCE INDEX keeps it to the keys.
+  await insertRows(
+    db,
+    'accounting.save',
+    (rows) => `DELETE s FROM open_sessions s FORCE INDEX (PRIMARY) WHERE (s.jid, s.session_id) IN (${rows})`,
+    2,
+    changes.finished.filter((s) => s.startedAt !== null),
+    (s) => [s.jid, s.sessionId],
+  );
   await insertRows(
     db,
     'accounting.save',

@@ -132,6 +132,24 @@ export function accountingContract(store: GetStore): void {
       expect(await store().accounting.sessionLog(user, 5)).toEqual([stop]);
     });
 
+    it('keeps open sessions per user, as the replay does, when two users share a session id', async () => {
+      const [alice, bob] = [jid(), jid()];
+      const a = openSession(alice, { startedAt: 1_000 });
+      const b = openSession(bob, { sessionId: a.sessionId, startedAt: 2_000 });
+      const key = await saveInNewPartition(
+        store(),
+        changes('1', { users: [userState(alice), userState(bob)], opened: [a, b] }),
+      );
+      await store().accounting.inPartitionTransaction(key, (tx) =>
+        tx.save(changes('2', { finished: [finished(a, 3_000)] })),
+      );
+      await store().accounting.inPartitionTransaction(key, async (tx) => {
+        const states = await tx.loadUsers([alice, bob]);
+        expect(states.get(alice)?.open).toEqual([]);
+        expect(states.get(bob)?.open).toEqual([b]);
+      });
+    });
+
     it('handles batches larger than one statement', async () => {
       const users = Array.from({ length: 1_300 }, () => jid());
       const opened = users.map((u, i) => openSession(u, { startedAt: i }));
