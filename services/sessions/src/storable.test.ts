@@ -26,4 +26,22 @@ describe('storableProblem', () => {
     ];
     for (const [event, field] of cases) expect(storableProblem(event)?.field).toBe(field);
   });
+
+  it('counts characters, not UTF-16 units, outside ASCII, and gives the same reasons on both paths', () => {
+    const emoji = '\u{1F600}';
+    expect(storableProblem(started({ ...ok, sessionId: emoji.repeat(255) }, 1))).toBeNull();
+    expect(storableProblem(started({ ...ok, sessionId: `${emoji.repeat(255)}x` }, 1))).toEqual({
+      field: 'payload.sessionId',
+      reason: 'longer than 255 characters',
+    });
+    expect(storableProblem(started({ ...ok, sessionId: 'x'.repeat(256) }, 1))?.reason).toBe(
+      'longer than 255 characters',
+    );
+    expect(storableProblem(started({ ...ok, sessionId: 'é ' }, 1))?.reason).toBe('ends with a space');
+    expect(storableProblem(started({ ...ok, sessionId: 'x ' }, 1))?.reason).toBe('ends with a space');
+    expect(storableProblem(started({ ...ok, sessionId: 'é\u0007' }, 1))?.reason).toBe(
+      'contains a control character',
+    );
+    expect(storableProblem(started({ ...ok, jid: `ann@example.com/${'é'.repeat(1023)}` }, 1))).toBeNull();
+  });
 });

@@ -24,7 +24,20 @@ function chars(value: string): number {
   return n;
 }
 
+/**
+ * Printable ASCII (U+0020..U+007E) holds no control character or surrogate and has one character
+ * per code unit: the common case, checked without regexes (the replay runs this for every event).
+ */
+function printableAscii(value: string): boolean {
+  for (let i = 0; i < value.length; i += 1) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
 function textProblem(value: string, max: number): string | null {
+  if (printableAscii(value)) return value.length > max ? `longer than ${max} characters` : null;
   if (value.length > max && chars(value) > max) return `longer than ${max} characters`;
   if (LONE_SURROGATE.test(value)) return 'contains a lone surrogate';
   return null;
@@ -32,6 +45,10 @@ function textProblem(value: string, max: number): string | null {
 
 export function keyProblem(value: string): string | null {
   if (value.length === 0) return 'must not be empty';
+  if (printableAscii(value)) {
+    if (value.endsWith(' ')) return 'ends with a space';
+    return value.length > KEY_CHARS ? `longer than ${KEY_CHARS} characters` : null;
+  }
   if (CONTROL.test(value)) return 'contains a control character';
   if (value.endsWith(' ')) return 'ends with a space';
   return textProblem(value, KEY_CHARS);
@@ -42,27 +59,28 @@ export interface StorableProblem {
   readonly reason: string;
 }
 
+const problemOf = (field: string, reason: string | null): StorableProblem | null =>
+  reason === null ? null : { field, reason };
+
 /** Null when the store can hold every value the event leads to; else the first offending field. */
 export function storableProblem(event: SessionsEvent): StorableProblem | null {
-  const checks: Array<[string, string | null]> = [
-    ['at', event.at > MAX_EVENT_AT ? `after ${new Date(MAX_EVENT_AT).toISOString()}` : null],
-    ['payload.jid', keyProblem(bareJid(event.payload.jid))],
-  ];
+  if (event.at > MAX_EVENT_AT)
+    return { field: 'at', reason: `after ${new Date(MAX_EVENT_AT).toISOString()}` };
+  const bare = problemOf('payload.jid', keyProblem(bareJid(event.payload.jid)));
+  if (bare !== null) return bare;
   if (event.type === 'balance.opened') {
-    if (event.payload.ms > MAX_BALANCE_MS) checks.push(['payload.ms', `above ${MAX_BALANCE_MS} ms`]);
-  } else {
-    const { sessionId, jid, edgeId, bootId } = event.payload;
-    const slash = jid.indexOf('/');
-    checks.push(
-      ['payload.sessionId', keyProblem(sessionId)],
-      ['payload.edgeId', keyProblem(edgeId)],
-      ['payload.bootId', keyProblem(bootId)],
-      ['payload.jid', textProblem(jid.slice(slash + 1), RESOURCE_CHARS)],
-    );
-    if (event.type === 'session.started' && event.payload.ip !== undefined) {
-      checks.push(['payload.ip', textProblem(event.payload.ip, IP_CHARS)]);
-    }
+    return event.payload.ms > MAX_BALANCE_MS
+      ? { field: 'payload.ms', reason: `above ${MAX_BALANCE_MS} ms` }
+      : null;
   }
-  for (const [field, reason] of checks) if (reason !== null) return { field, reason };
-  return null;
+  const { sessionId, jid, edgeId, bootId } = event.payload;
+  return (
+    problemOf('payload.sessionId', keyProblem(sessionId)) ??
+    problemOf('payload.edgeId', keyProblem(edgeId)) ??
+    problemOf('payload.bootId', keyProblem(bootId)) ??
+    problemOf('payload.jid', textProblem(jid.slice(jid.indexOf('/') + 1), RESOURCE_CHARS)) ??
+    (event.type === 'session.started' && event.payload.ip !== undefined
+      ? problemOf('payload.ip', textProblem(event.payload.ip, IP_CHARS))
+      : null)
+  );
 }
