@@ -22,7 +22,7 @@ export function createNoDelaySocketFactory(): ISocketFactory {
           },
           onConnect,
         )
-      : netConnect({ host, port, noDelay: true }, onConnect);
+      : netConnect({ host, port }, onConnect);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, KEEP_ALIVE_DELAY_MS);
     return socket;
