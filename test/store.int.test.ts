@@ -73,9 +73,9 @@ describe('MySQL store specifics', () => {
       const results = await Promise.all([migrate({ url }), migrate({ url })]);
       expect(results.map((r) => r.applied).sort()).toEqual([
         [],
-        ['001_initial.sql', '002_open_sessions_by_user.sql'],
+        ['001_initial.sql', '002_open_sessions_by_user.sql', '003_offset_writer.sql'],
       ]);
-      expect(await migrate({ url })).toEqual({ applied: [], version: 2 });
+      expect(await migrate({ url })).toEqual({ applied: [], version: 3 });
       const s = createMysqlStore({ url });
       cleanups.push(() => s.close());
       await s.users.setCredentials(
@@ -122,6 +122,7 @@ describe('MySQL store specifics', () => {
       expect((await migrate({ url, migrationsDir: dir })).applied).toEqual([
         '001_initial.sql',
         '002_open_sessions_by_user.sql',
+        '003_offset_writer.sql',
       ]);
       await writeFile(
         join(dir, '999_extra.sql'),

@@ -19,6 +19,8 @@ export interface UserCredentials {
 
 export interface UsersRepository {
   getCredentials(jid: string): Promise<UserCredentials | null>;
+  /** Credentials of those of `jids` that are users, by bare JID (one query; absent ones are missing). */
+  getCredentialsMany(jids: readonly string[]): Promise<Map<string, UserCredentials>>;
   /** Throws OnlinetimeError code USER_EXISTS when the user exists. */
   add(credentials: UserCredentials): Promise<void>;
   /** Replaces the keys; false when no such user. Inserts when `upsert` is set (importers). */
@@ -68,12 +70,19 @@ export interface AccountingChanges {
   readonly finished: readonly FinishedSession[];
   /** Offset of the next message to read in this partition (last applied + 1). */
   readonly nextOffset: string;
+  /**
+   * Token of the writer, stored with nextOffset (at most 64 characters); absent or null stores NULL.
+   * A worker that reads its own token back with its own last offset knows nobody else wrote since.
+   */
+  readonly writer?: string | null;
 }
 
 /** Operations inside one accounting transaction; the offset row is locked for its whole life. */
 export interface AccountingTransaction {
   /** Next offset recorded for the partition, or null when none: messages below it were applied. */
   readonly storedOffset: string | null;
+  /** The writer token saved with storedOffset (null: none, or the row was written by something else). */
+  readonly storedWriter: string | null;
   /** Loads online_time and open_sessions of these users (two queries). Unknown users are empty. */
   loadUsers(jids: readonly string[]): Promise<Map<string, UserState>>;
   /** The subset of these session ids already in session_log (finished or tombstoned). */

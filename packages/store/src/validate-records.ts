@@ -104,6 +104,7 @@ export function checkChanges(value: unknown): AccountingChanges {
     opened: checkArray('opened', c['opened']).map((s, i) => checkOpenSession(`opened[${i}]`, s)),
     finished: checkArray('finished', c['finished']).map((s, i) => checkFinishedSession(`finished[${i}]`, s)),
     nextOffset: checkOffset('nextOffset', c['nextOffset']),
+    writer: c['writer'] === undefined || c['writer'] === null ? null : checkKey('writer', c['writer'], 64),
   };
 }
 

@@ -42,6 +42,7 @@ export function createMemoryAccounting(tables: MemoryTables, assertOpen: () => v
       };
       const tx: AccountingTransaction = {
         storedOffset: tables.offsets.get(id) ?? null,
+        storedWriter: tables.offsetWriters.get(id) ?? null,
         async loadUsers(jids) {
           guard();
           return loadUserStates(viewWith(tables, key, staged), checkLookup('jids', jids));

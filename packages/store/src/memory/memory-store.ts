@@ -9,6 +9,7 @@ import type {
   EdgesRepository,
   OnlineTimeRepository,
   Store,
+  UserCredentials,
   UsersRepository,
   UserTotals,
 } from '../types.js';
@@ -23,6 +24,15 @@ function createUsers(tables: MemoryTables, assertOpen: () => void): UsersReposit
       assertOpen();
       const found = tables.users.get(checkLookupKey('jid', jid));
       return found ? copyCredentials(found) : null;
+    },
+    async getCredentialsMany(jids) {
+      assertOpen();
+      const result = new Map<string, UserCredentials>();
+      for (const jid of checkLookup('jids', jids)) {
+        const found = tables.users.get(jid);
+        if (found) result.set(jid, copyCredentials(found));
+      }
+      return result;
     },
     async add(credentials) {
       assertOpen();

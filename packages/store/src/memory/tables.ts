@@ -22,6 +22,8 @@ export interface MemoryTables {
   readonly sessionLog: Map<string, FinishedSession>;
   /** consumer_offsets; null is a row created by a transaction that never saved. */
   readonly offsets: Map<string, string | null>;
+  /** consumer_offsets.writer of the same rows (absent: NULL). */
+  readonly offsetWriters: Map<string, string>;
   readonly edges: Map<string, EdgeBoot>;
 }
 
@@ -34,6 +36,7 @@ export function createTables(): MemoryTables {
     openByJid: new Map(),
     sessionLog: new Map(),
     offsets: new Map(),
+    offsetWriters: new Map(),
     edges: new Map(),
   };
 }
@@ -96,7 +99,10 @@ export function applyChanges(tables: MemoryTables, key: PartitionKey, changes: A
   for (const s of changes.finished) deleteOpen(tables, s.jid, s.sessionId);
   for (const s of changes.finished)
     if (!tables.sessionLog.has(s.sessionId)) tables.sessionLog.set(s.sessionId, { ...s });
-  tables.offsets.set(partitionKeyString(key), changes.nextOffset);
+  const id = partitionKeyString(key);
+  tables.offsets.set(id, changes.nextOffset);
+  if (changes.writer === undefined || changes.writer === null) tables.offsetWriters.delete(id);
+  else tables.offsetWriters.set(id, changes.writer);
 }
 
 /** The accounting tables as a transaction sees them: committed rows plus its own staged saves. */
@@ -113,6 +119,7 @@ export function viewWith(
     openByJid: new Map([...tables.openByJid].map(([jid, ofUser]) => [jid, new Map(ofUser)])),
     sessionLog: new Map(tables.sessionLog),
     offsets: new Map(tables.offsets),
+    offsetWriters: new Map(tables.offsetWriters),
   };
   for (const changes of staged) applyChanges(view, key, changes);
   return view;

@@ -158,9 +158,11 @@ async function save(db: Db, key: PartitionKey, changes: AccountingChanges): Prom
   );
   await db.modify(
     'accounting.save',
-    `INSERT INTO consumer_offsets (group_id, topic, partition_id, next_offset, updated_at) VALUES (?, ?, ?, ?, ?)
-     ON DUPLICATE KEY UPDATE next_offset = VALUES(next_offset), updated_at = VALUES(updated_at)`,
-    [key.groupId, key.topic, key.partition, changes.nextOffset, now],
+    `INSERT INTO consumer_offsets (group_id, topic, partition_id, next_offset, updated_at, writer)
+     VALUES (?, ?, ?, ?, ?, ?)
+     ON DUPLICATE KEY UPDATE next_offset = VALUES(next_offset), updated_at = VALUES(updated_at),
+       writer = VALUES(writer)`,
+    [key.groupId, key.topic, key.partition, changes.nextOffset, now, changes.writer ?? null],
   );
 }
 
@@ -170,17 +172,20 @@ export interface MysqlTransaction {
   close(): void;
 }
 
-export function createMysqlTransaction(
-  db: Db,
-  key: PartitionKey,
-  storedOffset: string | null,
-): MysqlTransaction {
+/** The partition's consumer_offsets row as locked at the start of a transaction. */
+export interface StoredOffset {
+  readonly offset: string | null;
+  readonly writer: string | null;
+}
+
+export function createMysqlTransaction(db: Db, key: PartitionKey, stored: StoredOffset): MysqlTransaction {
   let open = true;
   const guard = (): void => {
     if (!open) throw transactionClosedError();
   };
   const tx: AccountingTransaction = {
-    storedOffset,
+    storedOffset: stored.offset,
+    storedWriter: stored.writer,
     async loadUsers(jids) {
       guard();
       return loadUsers(db, jids);

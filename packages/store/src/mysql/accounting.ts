@@ -17,9 +17,10 @@ import {
   finishedSessionOf,
   openSessionOf,
   type MysqlTransaction,
+  type StoredOffset,
 } from './accounting-tx.js';
 import { isFatal, toStoreError } from './errors.js';
-import { msOf, offsetOrNullOf, textOf } from './rows.js';
+import { msOf, offsetOrNullOf, textOf, textOrNullOf } from './rows.js';
 import { createDb, type Db } from './sql.js';
 
 export interface MysqlAccountingDeps {
@@ -50,7 +51,7 @@ export function createMysqlAccounting(deps: MysqlAccountingDeps): AccountingRepo
     cdb: Db,
     key: PartitionKey,
     began: () => void,
-  ): Promise<string | null> {
+  ): Promise<StoredOffset> {
     const id = JSON.stringify([key.groupId, key.topic, key.partition]);
     const where = [key.groupId, key.topic, key.partition];
     for (let attempt = 1; ; attempt += 1) {
@@ -69,12 +70,12 @@ export function createMysqlAccounting(deps: MysqlAccountingDeps): AccountingRepo
       began();
       const rows = await cdb.select(
         'accounting.begin',
-        `SELECT group_id, topic, CAST(next_offset AS CHAR) AS next_offset FROM consumer_offsets
+        `SELECT group_id, topic, CAST(next_offset AS CHAR) AS next_offset, writer FROM consumer_offsets
          WHERE group_id = ? AND topic = ? AND partition_id = ? FOR UPDATE`,
         where,
       );
       const row = rows.find((r) => r['group_id'] === key.groupId && r['topic'] === key.topic);
-      if (row) return offsetOrNullOf(row, 'next_offset');
+      if (row) return { offset: offsetOrNullOf(row, 'next_offset'), writer: textOrNullOf(row, 'writer') };
       // Someone deleted the row (an offset reset): create it again, once.
       await control(conn, 'accounting.begin', 'ROLLBACK');
       rowExists.delete(id);
@@ -109,10 +110,10 @@ export function createMysqlAccounting(deps: MysqlAccountingDeps): AccountingRepo
     let handle: MysqlTransaction | undefined;
     try {
       await deps.prepare(conn);
-      const storedOffset = await begin(conn, cdb, key, () => {
+      const stored = await begin(conn, cdb, key, () => {
         inTransaction = true;
       });
-      handle = createMysqlTransaction(cdb, key, storedOffset);
+      handle = createMysqlTransaction(cdb, key, stored);
       const result = await work(handle.tx);
       handle.close();
       await control(conn, 'accounting.commit', 'COMMIT');

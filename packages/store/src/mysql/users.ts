@@ -20,6 +20,10 @@ function keysOf(row: Record<string, unknown>, prefix: string): ScramKeys {
   };
 }
 
+function credentialsOf(jid: string, row: Record<string, unknown>): UserCredentials {
+  return { jid, scram: { 'SCRAM-SHA-1': keysOf(row, 'sha1'), 'SCRAM-SHA-256': keysOf(row, 'sha256') } };
+}
+
 function keyParams(c: UserCredentials): Param[] {
   const params: Param[] = [];
   for (const mechanism of ['SCRAM-SHA-1', 'SCRAM-SHA-256'] as const) {
@@ -45,11 +49,24 @@ export function createMysqlUsers(db: Db): UsersRepository {
       );
       // utf8mb4_bin pads with spaces: only an exact match counts.
       const row = rows.find((r) => r['jid'] === key);
-      if (!row) return null;
-      return {
-        jid: key,
-        scram: { 'SCRAM-SHA-1': keysOf(row, 'sha1'), 'SCRAM-SHA-256': keysOf(row, 'sha256') },
-      };
+      return row ? credentialsOf(key, row) : null;
+    },
+    async getCredentialsMany(jids) {
+      const wanted = new Set(checkLookup('jids', jids));
+      const found = new Map<string, UserCredentials>();
+      if (wanted.size === 0) return found;
+      const rows = await selectIn(
+        db,
+        'users.getCredentialsMany',
+        (list) => `SELECT jid, ${KEY_COLUMNS} FROM users WHERE jid IN (${list})`,
+        [...wanted],
+      );
+      for (const row of rows) {
+        // utf8mb4_bin pads with spaces ('a ' finds 'a'): only exact matches count.
+        const jid = textOf(row, 'jid');
+        if (wanted.has(jid) && !found.has(jid)) found.set(jid, credentialsOf(jid, row));
+      }
+      return found;
     },
     async add(credentials) {
       const c = checkCredentials(credentials);

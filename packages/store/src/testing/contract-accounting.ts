@@ -84,6 +84,27 @@ export function accountingContract(store: GetStore): void {
       ).toBeNull();
     });
 
+    it('stores the writer token with the offset; a save without one clears it', async () => {
+      const key = partitionKey();
+      const stored = () =>
+        store().accounting.inPartitionTransaction(key, async (tx) => [tx.storedOffset, tx.storedWriter]);
+      expect(await stored()).toEqual([null, null]);
+      await store().accounting.inPartitionTransaction(key, (tx) =>
+        tx.save(changes('3', { writer: 'worker-a' })),
+      );
+      expect(await stored()).toEqual(['3', 'worker-a']);
+      await store().accounting.inPartitionTransaction(key, (tx) => tx.save(changes('5')));
+      expect(await stored()).toEqual(['5', null]);
+      // Rolled back with the rest of the transaction.
+      await store()
+        .accounting.inPartitionTransaction(key, async (tx) => {
+          await tx.save(changes('7', { writer: 'worker-b' }));
+          throw new Error('abort');
+        })
+        .catch(() => undefined);
+      expect(await stored()).toEqual(['5', null]);
+    });
+
     it('closes finished sessions into the session log, tombstones included', async () => {
       const user = jid();
       const s1 = openSession(user, { startedAt: 1_000 });

@@ -70,6 +70,24 @@ export function usersContract(store: GetStore): void {
       expect(await store().users.existing([])).toEqual(new Set());
     });
 
+    it('returns the credentials of many users in one call, exact matches only', async () => {
+      const [a, b] = [jid(), jid(`o${SQL_METACHARACTERS}${uid()}`)];
+      const [credsA, credsB] = [credentials(a), credentials(b)];
+      for (const creds of [credsA, credsB]) await store().users.add(creds);
+      const absent = jid();
+      // 'a ' would find 'a' under a PAD SPACE collation: it is not that user.
+      const found = await store().users.getCredentialsMany([a, absent, b, a, `${a} `, a.toUpperCase()]);
+      expect(found).toEqual(
+        new Map([
+          [a, credsA],
+          [b, credsB],
+        ]),
+      );
+      expect(await store().users.getCredentialsMany([])).toEqual(new Map());
+      const many = Array.from({ length: 5 }, () => jid());
+      expect(await store().users.getCredentialsMany([...many, b])).toEqual(new Map([[b, credsB]]));
+    });
+
     it('stores JIDs with SQL metacharacters literally', async () => {
       const user = jid(`x${SQL_METACHARACTERS}${uid()}`);
       const creds = credentials(user);
