@@ -11,11 +11,12 @@
  *     node bench/dist/sessions-worker.js --events 500000 --users 20000 --partitions 4
  *
  * Also reports the worker process's CPU per event over the apply phase, and MariaDB's with
- * MYSQLD_PID=$(pidof mariadbd) (a shared server: other clients' work counts too). With
+ * MYSQLD_PID=<pid of the server on MYSQL_URL's port> (a shared server: other clients' work counts
+ * too; mysqldOwnCpuUsPerEvent counts only the threads of this run's connections). With
  * BENCH_APPLY_PROFILE=<file.cpuprofile> it writes a V8 CPU profile of the apply phase only.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -33,6 +34,9 @@ import {
   type AccountingRepository,
   type AccountingTransaction,
 } from '@onlinetime/store';
+// Bench only: the store has no query for the server's own thread ids (PROCESSLIST.TID).
+// eslint-disable-next-line no-restricted-imports
+import { createConnection, type RowDataPacket } from 'mysql2/promise';
 
 const T0 = 1_700_000_000_000;
 
@@ -82,6 +86,7 @@ function timed(inner: AccountingRepository, t: Timing): AccountingRepository {
           t.lockMs += performance.now() - begun;
           const wrapped: AccountingTransaction = {
             storedOffset: tx.storedOffset,
+            storedWriter: tx.storedWriter,
             loadUsers: (jids) => clock('loadUsersMs', () => tx.loadUsers(jids)),
             loadFinished: (ids) => clock('loadFinishedMs', () => tx.loadFinished(ids)),
             save: (changes) => clock('saveMs', () => tx.save(changes)),
@@ -105,6 +110,52 @@ function cpuSecondsOf(pid: string | undefined): number | null {
   }
 }
 
+/** CPU seconds of every thread of a process, by thread id (empty when unreadable). */
+function threadCpuSeconds(pid: string | undefined): Map<string, number> {
+  const seconds = new Map<string, number>();
+  if (pid === undefined || pid === '') return seconds;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const s = cpuSecondsOf(`${pid}/task/${tid}`);
+      if (s !== null) seconds.set(tid, s);
+    }
+  } catch {
+    return seconds;
+  }
+  return seconds;
+}
+
+/**
+ * MariaDB's CPU spent on this database's connections only (the server is shared with other work):
+ * MariaDB runs a thread per connection and names it in information_schema.PROCESSLIST.TID.
+ */
+async function ownThreadSeconds(
+  url: string,
+  pid: string | undefined,
+  before: ReadonlyMap<string, number>,
+): Promise<number | null> {
+  if (pid === undefined || pid === '') return null;
+  const conn = await createConnection(url);
+  try {
+    const database = new URL(url).pathname.slice(1);
+    const [rows] = await conn.query<RowDataPacket[]>(
+      'SELECT TID FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()',
+      [database],
+    );
+    const now = threadCpuSeconds(pid);
+    let total = 0;
+    for (const row of rows) {
+      const tid = String(row['TID']);
+      total += (now.get(tid) ?? 0) - (before.get(tid) ?? 0);
+    }
+    return total;
+  } catch {
+    return null;
+  } finally {
+    await conn.end();
+  }
+}
+
 function quantile(sorted: readonly number[], q: number): number {
   return sorted.length === 0
     ? 0
@@ -120,6 +171,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Reco
       partitions: { type: 'string', default: '4' },
       concurrency: { type: 'string', default: '1' },
       'max-bytes': { type: 'string', default: '1048576' },
+      // Users kept by the worker's cache of committed states (0: off, to compare); default: the product's.
+      'cached-users': { type: 'string' },
     },
   });
   const EVENTS = Number(args.events);
@@ -175,6 +228,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Reco
     logger,
     groupId: `bench-${run}`,
     topic,
+    ...(args['cached-users'] === undefined ? {} : { maxCachedUsers: Number(args['cached-users']) }),
   });
   const reached = new Map<number, bigint>();
   const batchMs: number[] = [];
@@ -205,11 +259,13 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Reco
   }
   const cpuBefore = process.cpuUsage();
   const mysqldBefore = cpuSecondsOf(mysqldPid);
+  const threadsBefore = threadCpuSeconds(mysqldPid);
   const startedAt = performance.now();
   await worker.start();
   await done;
   const cpu = process.cpuUsage(cpuBefore);
   const mysqldAfter = cpuSecondsOf(mysqldPid);
+  const ownSeconds = await ownThreadSeconds(mysqlUrl, mysqldPid, threadsBefore);
   if (inspector !== null && profileFile !== undefined) {
     const { profile } = await inspector.post('Profiler.stop');
     writeFileSync(profileFile, JSON.stringify(profile));
@@ -241,6 +297,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Reco
     partitions: PARTITIONS,
     partitionsConsumedConcurrently: Number(args.concurrency),
     maxBytesPerPartition: Number(args['max-bytes']),
+    cachedUsers: args['cached-users'] ?? 'default',
     produceSeconds: Number(produceSeconds.toFixed(2)),
     produceEventsPerSecond: Math.round(EVENTS / produceSeconds),
     applySeconds: Number(applySeconds.toFixed(2)),
@@ -251,6 +308,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Reco
       mysqldBefore === null || mysqldAfter === null
         ? null
         : Number((((mysqldAfter - mysqldBefore) * 1e6) / EVENTS).toFixed(1)),
+    // The same, counting only the threads of this run's connections (other clients excluded).
+    mysqldOwnCpuUsPerEvent: ownSeconds === null ? null : Number(((ownSeconds * 1e6) / EVENTS).toFixed(1)),
     batches: batchMs.length,
     meanBatchMessages: Math.round(batchSizes.reduce((a, b) => a + b, 0) / Math.max(1, batchSizes.length)),
     batchMsP50: Number(quantile(sortedMs, 0.5).toFixed(1)),

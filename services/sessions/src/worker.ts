@@ -12,6 +12,7 @@ import { decodeBatch } from './decode-batch.js';
 import { createHooks, type Hooks } from './emitter.js';
 import { NOOP_METRICS, workerMetrics } from './metrics.js';
 import { createOutageLog } from './outage.js';
+import { createUserCache, DEFAULT_MAX_CACHED_USERS, type CachedPartition } from './user-cache.js';
 
 export const DEFAULT_SESSIONS_GROUP = 'onlinetime-sessions';
 const BATCH_WINDOW_MS = 100;
@@ -26,6 +27,11 @@ export interface SessionsWorkerOptions {
   readonly groupId?: string;
   /** Default TOPICS.sessions; benchmarks and tests may point a worker at a copy of it. */
   readonly topic?: string;
+  /**
+   * Committed user states kept in memory over all partitions (see user-cache.ts), so batches read
+   * only users not seen before; 0 turns the cache off. Default 100,000.
+   */
+  readonly maxCachedUsers?: number;
 }
 
 export interface BatchApplied {
@@ -71,6 +77,7 @@ export function createSessionsWorker(options: SessionsWorkerOptions): SessionsWo
   const metrics = workerMetrics(options.metrics ?? NOOP_METRICS);
   const hooks = createHooks<SessionsWorkerEvents>();
   const outage = createOutageLog(logger, 'sessions store transaction');
+  const cache = createUserCache(options.maxCachedUsers ?? DEFAULT_MAX_CACHED_USERS);
   let subscription: Subscription | null = null;
   let partitions: number[] = [];
 
@@ -80,11 +87,19 @@ export function createSessionsWorker(options: SessionsWorkerOptions): SessionsWo
     const started = performance.now();
     const decoded = decodeBatch(batch.messages);
     const key = { groupId, topic: batch.topic, partition: batch.partition };
+    const epoch = cache.epoch;
+    // Taken out for the batch: if anything fails, the states are simply never put back.
+    const cached = cache.take(batch.partition);
+    let trusted: CachedPartition | null = null;
     let result;
     try {
-      result = await store.inPartitionTransaction(key, (tx) =>
-        applyBatch(tx, decoded.valid, BigInt(last.offset)),
-      );
+      result = await store.inPartitionTransaction(key, (tx) => {
+        trusted = cached !== null && cache.validFor(cached, tx.storedOffset, tx.storedWriter) ? cached : null;
+        return applyBatch(tx, decoded.valid, BigInt(last.offset), {
+          writer: cache.writer,
+          ...(trusted === null ? {} : { known: trusted.states }),
+        });
+      });
     } catch (err) {
       metrics.storeFailures.inc();
       outage.failed(err, {
@@ -96,6 +111,12 @@ export function createSessionsWorker(options: SessionsWorkerOptions): SessionsWo
       throw err;
     }
     outage.succeeded();
+    // Committed: the states are now what the partition's rows hold at the offset just written (or,
+    // when nothing was written, the trusted ones still match the stored offset).
+    if (result.nextOffset !== null)
+      cache.put(batch.partition, epoch, result.nextOffset.toString(), result.users);
+    else if (trusted !== null)
+      cache.put(batch.partition, epoch, (trusted as CachedPartition).offset, result.users);
     const { storedOffset } = result;
     // Logged after the commit, and only for messages this transaction covered, so once each.
     const invalid = decoded.invalid.filter((m) => storedOffset === null || m.offset >= storedOffset);
@@ -153,6 +174,8 @@ export function createSessionsWorker(options: SessionsWorkerOptions): SessionsWo
         commitIntervalMs: COMMIT_INTERVAL_MS,
         handleBatch,
         onAssignment(assignment) {
+          // A rebalance may hand a partition to another worker and back: start from MySQL again.
+          cache.clear();
           partitions = assignment.filter((a) => a.topic === topic).flatMap((a) => a.partitions);
           logger.info({ groupId, topic, partitions }, 'sessions partitions assigned');
           hooks.emit('assignment', { partitions });
@@ -168,6 +191,7 @@ export function createSessionsWorker(options: SessionsWorkerOptions): SessionsWo
       subscription = null;
       partitions = [];
       if (current !== null) await current.stop();
+      cache.clear();
     },
   };
 }
