@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
-
 import { OnlinetimeError } from '@onlinetime/errors';
 
 import { fakeScramKeys } from './fake-keys.js';
 import { isScramMechanism } from './mechanisms.js';
+import { randomNonce } from './nonce.js';
 import { prepareQuery } from './prep.js';
 import { SaslFailure } from './sasl-failure.js';
 import { checkAuthzid } from './scram-authzid.js';
@@ -21,7 +20,7 @@ export interface ScramServerOptions {
   readonly mechanism: ScramMechanism;
   /** Keys of the SASLprep'd username, null when no such user. A throw fails with temporary-auth-failure. */
   readonly lookup: (username: string) => Promise<ScramKeys | null>;
-  /** The server's half of the nonce; defaults to 18 random bytes in base64. Tests inject the RFC's. */
+  /** The server's half of the nonce; defaults to randomNonce (18 random bytes, base64). Tests inject the RFC's. */
   readonly nonce?: () => string;
   /** When set, an authzid `username@domain` is accepted besides the bare username. */
   readonly domain?: string;
@@ -55,7 +54,7 @@ export function createScramServer(options: ScramServerOptions): ScramServer {
   if (!isScramMechanism(mechanism)) {
     throw new OnlinetimeError('SCRAM_MECHANISM_INVALID', `not a SCRAM mechanism: ${String(mechanism)}`);
   }
-  const makeNonce = options.nonce ?? (() => randomBytes(18).toString('base64'));
+  const makeNonce = options.nonce ?? randomNonce;
   let phase: 'new' | 'busy' | 'started' | 'done' = 'new';
   let state: Started | undefined;
 

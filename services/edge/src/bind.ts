@@ -1,6 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
-import { NS, normalizeResource, stanzaErrorReply, xml, type Element } from '@onlinetime/stanza';
+import {
+  NS,
+  escapeXML,
+  escapeXMLText,
+  normalizeResource,
+  stanzaErrorReply,
+  type Element,
+} from '@onlinetime/stanza';
 
 import type { Connection } from './connection.js';
 import type { EdgeContext } from './context.js';
@@ -41,12 +48,12 @@ export function handleBind(ctx: EdgeContext, connection: Connection, iq: Element
   ctx.metrics.sessions.inc();
   connection.logger.info({ sessionId, jid, ip: connection.ip }, 'session started');
   ctx.events.emit('session.started', { sessionId, jid });
-  const result = xml(
-    'iq',
-    { type: 'result', id: iq.attrs.id as string },
-    xml('bind', { xmlns: NS.bind }, xml('jid', {}, jid)),
-  );
-  connection.send(result);
+  connection.sendText('iq', bindResultText(iq.attrs.id as string, jid));
+}
+
+/** The bind result's text, as ltx would serialise it (same escaping), without building the element. */
+export function bindResultText(id: string, jid: string): string {
+  return `<iq type="result" id="${escapeXML(id)}"><bind xmlns="${NS.bind}"><jid>${escapeXMLText(jid)}</jid></bind></iq>`;
 }
 
 function generatedResource(): string {

@@ -12,6 +12,7 @@ import type { UsersRepository } from '@onlinetime/store';
 
 import { createAuthThrottle } from './auth-throttle.js';
 import type { EdgeConfig } from './config.js';
+import { batchCredentialLookups } from './credential-batch.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import type { EdgeContext, EdgeEvents } from './context.js';
 import { createDispatcher } from './dispatch.js';
@@ -27,7 +28,9 @@ import { loadTlsContext } from './tls-context.js';
 export interface EdgeDeps {
   readonly config: EdgeConfig;
   readonly bus: Bus;
-  readonly users: Pick<UsersRepository, 'getCredentials'>;
+  /** With `getCredentialsMany`, the lookups of concurrent logins are batched (one query per turn). */
+  readonly users: Pick<UsersRepository, 'getCredentials'> &
+    Partial<Pick<UsersRepository, 'getCredentialsMany'>>;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly clock?: { now(): number };
@@ -64,7 +67,7 @@ export function createEdge(deps: EdgeDeps): Edge {
     logger,
     metrics,
     bus: deps.bus,
-    users: deps.users,
+    users: batchCredentialLookups(deps.users),
     registry: new SessionRegistry(),
     pending: new PendingIqs({
       timeoutMs: config.iqTimeoutMs,

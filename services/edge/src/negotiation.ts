@@ -56,13 +56,32 @@ export function openStream(
     connection.streamError('unsupported-version', 'version 1.0 is required', 'error');
     return false;
   }
-  connection.write(features(connection, policy).toString());
+  connection.write(featuresText(connection, policy));
   return true;
+}
+
+const featuresCache = new WeakMap<NegotiationPolicy, Map<string, string>>();
+
+/** The features' text: it depends only on the policy and the stream's state, so it is built once per state. */
+export function featuresText(connection: Connection, policy: NegotiationPolicy): string {
+  const state = `${connection.user === null ? 'n' : connection.session === null ? 'a' : 'b'}${connection.secure ? 's' : ''}`;
+  let byState = featuresCache.get(policy);
+  if (byState === undefined) {
+    byState = new Map();
+    featuresCache.set(policy, byState);
+  }
+  let text = byState.get(state);
+  if (text === undefined) {
+    text = features(connection, policy).toString();
+    byState.set(state, text);
+  }
+  return text;
 }
 
 /** The normalised served domain of the header's `to` (the default when absent), or null. */
 function streamDomain(to: string | undefined, domains: readonly string[]): string | null {
   if (to === undefined) return domains[0] ?? null;
+  if (domains.includes(to)) return to; // served domains are normalised already
   try {
     const domain = normalizeDomain(to);
     return domains.includes(domain) ? domain : null;

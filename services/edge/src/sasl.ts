@@ -115,7 +115,7 @@ async function scramFirst(
   exchange.started = true;
   const serverFirst = await exchange.server.start(data);
   refuseIfBlocked(deps, connection, exchange.account);
-  connection.send(xml('challenge', { xmlns: NS.sasl }, serverFirst.toString('base64')));
+  connection.sendText('challenge', saslDataText('challenge', serverFirst));
 }
 
 const KEY_BYTES = { 'SCRAM-SHA-1': 20, 'SCRAM-SHA-256': 32 } as const;
@@ -160,10 +160,18 @@ function succeed(
   deps.throttle.recordSuccess(`account:${account}`);
   deps.metrics.logins.inc({ mechanism });
   connection.logger.info({ ip: connection.ip, account, mechanism }, 'authenticated');
-  const success = xml('success', { xmlns: NS.sasl });
-  if (final !== undefined) success.t(final.toString('base64'));
-  connection.send(success);
+  connection.sendText('success', saslDataText('success', final));
   connection.restartStream(true);
+}
+
+/**
+ * `<challenge/>` or `<success/>` carrying base64 data, as the text ltx would serialise: base64 needs
+ * no escaping, so building and serialising an element per login step is skipped.
+ */
+export function saslDataText(name: 'challenge' | 'success', data: Buffer | undefined): string {
+  return data === undefined || data.length === 0
+    ? `<${name} xmlns="${NS.sasl}"/>`
+    : `<${name} xmlns="${NS.sasl}">${data.toString('base64')}</${name}>`;
 }
 
 async function fail(
