@@ -1,5 +1,6 @@
 import { EventDecodeError } from '@onlinetime/errors';
 
+import { parseCanonicalSessionEvent } from './canonical-json.js';
 import { EVENT_VERSION, type EventType, type OnlinetimeEvent } from './schemas.js';
 import { PAYLOAD_VALIDATORS } from './validators.js';
 
@@ -36,11 +37,14 @@ function requireInteger(obj: Raw, field: string, path: string): number {
  */
 export function decodeEvent(value: Buffer | string | null): OnlinetimeEvent {
   if (value === null) throw new EventDecodeError('value', 'message has no value');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
-  } catch (err) {
-    throw new EventDecodeError('value', `not JSON (${(err as Error).message})`);
+  // The session events' own shape is read by a scan of the bytes (same result as JSON.parse).
+  let raw: unknown = typeof value === 'string' ? null : parseCanonicalSessionEvent(value);
+  if (raw === null) {
+    try {
+      raw = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
+    } catch (err) {
+      throw new EventDecodeError('value', `not JSON (${(err as Error).message})`);
+    }
   }
   if (!isObject(raw)) throw new EventDecodeError('value', 'must be a JSON object');
   requireString(raw, 'id', '');
