@@ -3,7 +3,7 @@
  * packages/stanza alone: the guarded stream parser (bytes → stanzas), parseElement (one stanza from
  * event text, as the responder does) and serialisation. `node bench/dist/parts/stanza.bench.js`
  */
-import { parseElement, serialize, StreamParser, xml } from '@onlinetime/stanza';
+import { parseElement, parseRawElement, serialize, StreamParser, xml } from '@onlinetime/stanza';
 
 import { measure, printResults, type PartResult } from './measure.js';
 
@@ -54,6 +54,14 @@ async function main(): Promise<void> {
       'stanza',
       'parseElement: vCard result with YB_ONLINETIME',
       () => parseElement(VCARD_RESULT),
+      { unit: 'stanzas/s' },
+    ),
+  );
+  results.push(
+    await measure(
+      'stanza',
+      'parseRawElement: vCard result checked as text (the edge, per reply)',
+      () => parseRawElement(VCARD_RESULT),
       { unit: 'stanzas/s' },
     ),
   );

@@ -131,7 +131,9 @@ export class Connection {
     if (this.closed || this.socket.destroyed || this.socket.writableEnded) return;
     this.outgoing.push(text);
     this.outgoingLength += text.length;
-    if (this.outgoingLength > this.options.limits.maxWriteBufferBytes)
+    // What the socket still holds counts too: a client that does not read is closed holding at most
+    // its limit plus this one write, however many replies one turn brings.
+    if (this.socket.writableLength + this.outgoingLength > this.options.limits.maxWriteBufferBytes)
       this.flush(); // checks the limit
     else if (this.outgoing.length === 1) process.nextTick(this.flush);
   }

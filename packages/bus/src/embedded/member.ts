@@ -42,6 +42,8 @@ export function createEmbeddedMember(deps: {
   let woken = false;
   let sleeper: (() => void) | null = null;
   let cursor = 0;
+  /** Set by pick(): how long until the earliest retry it skipped is due. */
+  let retryDueInMs: number | undefined;
 
   const wake = (): void => {
     woken = true;
@@ -64,11 +66,15 @@ export function createEmbeddedMember(deps: {
       partitions.map((partition) => ({ topic, partition })),
     );
     const now = Date.now();
+    retryDueInMs = undefined;
     for (let i = 0; i < owned.length; i += 1) {
       const { topic, partition } = owned[(cursor + i) % owned.length]!;
       if (group.owner(topic, partition) !== id) continue;
       const retry = retries.get(`${topic}/${partition}`);
-      if (retry !== undefined && retry.at > now) continue;
+      if (retry !== undefined && retry.at > now) {
+        retryDueInMs = Math.min(retryDueInMs ?? Infinity, retry.at - now);
+        continue;
+      }
       const from = group.committed(topic, partition) ?? 0;
       const end = log.topic(topic).partitions[partition]!.length;
       if (from >= end || !group.lease(topic, partition)) continue;
@@ -108,8 +114,13 @@ export function createEmbeddedMember(deps: {
     while (!stopped) {
       woken = false;
       const work = pick();
-      if (work === undefined) await sleep();
-      else await deliver(work);
+      if (work !== undefined) await deliver(work);
+      else {
+        // A backoff timer may fire a little before Date.now() reaches its retry time (timers run
+        // on another clock): a retry still ahead gets a wake-up of its own, or it would wait forever.
+        if (retryDueInMs !== undefined) wakeAt(retryDueInMs);
+        await sleep();
+      }
     }
   }
 
