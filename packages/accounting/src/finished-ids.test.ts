@@ -25,3 +25,37 @@ describe('createFinishedIds', () => {
     expect(finished.has('s\u00e9\u0301')).toBe(false);
   });
 });
+
+describe('createFinishedIds, its table', () => {
+  it('keeps every id through many growths, once each, and lets no similar id pass', () => {
+    const finished = createFinishedIds();
+    const expected = new Set<string>();
+    // Similar ids (one character apart), long ids, the empty id, lone surrogates, repeats.
+    const idOf = (i: number): string =>
+      i % 97 === 0 ? `long-${'x'.repeat(i % 3_000)}-${i}` : i % 89 === 0 ? `\ud800${i}\udfff` : `id-${i}`;
+    for (let i = 0; i < 100_000; i++) {
+      const id = i % 5 === 4 ? idOf(i - 3) : idOf(i);
+      finished.add(id);
+      expected.add(id);
+      if (i === 1000) {
+        finished.add('');
+        expected.add('');
+      }
+      if (i % 25_000 === 0) expect(finished.size).toBe(expected.size);
+    }
+    expect(finished.size).toBe(expected.size);
+    const wrong: string[] = [];
+    for (let i = 0; i < 110_000; i++) {
+      if (finished.has(idOf(i)) !== expected.has(idOf(i))) wrong.push(idOf(i));
+      if (finished.has(`${idOf(i)}!`)) wrong.push(`${idOf(i)}!`);
+    }
+    expect(wrong).toEqual([]);
+    expect(finished.has('')).toBe(true);
+    expect([...finished.ids]).toEqual([...expected]);
+    // A copy made before more adds is not changed by them; the next one has them.
+    const before = finished.ids;
+    finished.add('late');
+    expect(before.has('late')).toBe(false);
+    expect([...finished.ids].at(-1)).toBe('late');
+  });
+});

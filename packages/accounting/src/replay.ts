@@ -8,7 +8,7 @@ import { emptyUserState, type UserState } from './types.js';
 export interface ReplayAccumulator {
   apply(event: SessionsEvent): void;
   readonly users: ReadonlyMap<string, UserState>;
-  /** Ids of every session that finished (or was tombstoned), in the order they did. */
+  /** Ids of every session that finished (or was tombstoned), in the order they did (a copy). */
   readonly finished: ReadonlySet<string>;
 }
 
@@ -18,7 +18,9 @@ export function createReplayAccumulator(): ReplayAccumulator {
   const seen = (id: string): boolean => finished.has(id);
   return {
     users,
-    finished: finished.ids,
+    get finished() {
+      return finished.ids;
+    },
     apply(event) {
       const jid = bareJid(event.payload.jid);
       let state = users.get(jid);

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCanonicalSessionEvent } from './canonical-json.js';
 import { decodeEvent, encodeEvent } from './codec.js';
 import { createEvent } from './create-event.js';
+import { SESSION_STOP_REASONS } from './schemas.js';
 
 const base = { sessionId: 's-1', jid: 'alice@example.com/phone', edgeId: 'e1', bootId: 'b1' };
 const started = createEvent(
@@ -19,14 +20,37 @@ const stopped = createEvent(
 );
 const CANONICAL = [started, startedNoIp, stopped].map((e) => encodeEvent(e));
 
-/** The contract: null, or exactly what JSON.parse gives (same keys, same order). */
+/** Every string value of a parsed JSON value. */
+function stringsOf(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.values(value).flatMap(stringsOf);
+}
+
+/**
+ * The contract: null, or exactly what JSON.parse gives (same keys, same order), valid by the general
+ * path (decodeEvent of the text, which never takes the scan) and holding printable ASCII only.
+ */
 function expectSameAsJsonParse(bytes: Buffer): object | null {
   const fast = parseCanonicalSessionEvent(bytes);
   if (fast === null) return null;
-  const parsed: unknown = JSON.parse(bytes.toString('utf8'));
+  const text = bytes.toString('utf8');
+  const parsed: unknown = JSON.parse(text);
   expect(fast).toStrictEqual(parsed);
   expect(JSON.stringify(fast)).toBe(JSON.stringify(parsed));
+  expect(decodeEvent(text)).toStrictEqual(fast);
+  for (const s of stringsOf(fast)) expect(s).toMatch(/^[\x20-\x7e]*$/);
   return fast;
+}
+
+/** decodeEvent's outcome, an event or the error's field and message, for comparing two paths. */
+function outcome(value: Buffer | string): unknown {
+  try {
+    return decodeEvent(value);
+  } catch (err) {
+    expect(err).toBeInstanceOf(EventDecodeError);
+    return { field: (err as EventDecodeError).field, message: (err as EventDecodeError).message };
+  }
 }
 
 describe('parseCanonicalSessionEvent', () => {
@@ -93,12 +117,51 @@ describe('parseCanonicalSessionEvent', () => {
           }
           const fast = parsedOk ? expectSameAsJsonParse(bytes) : parseCanonicalSessionEvent(bytes);
           if (!parsedOk) expect(fast).toBeNull();
+          // Bytes and text (the general path) decode alike, valid or not, with the same error.
+          expect(outcome(bytes)).toStrictEqual(outcome(bytes.toString('utf8')));
           if (fast !== null) accepted += 1;
         }
       }
     }
     // Changes inside string values stay on the fast path: the test does exercise it.
     expect(accepted).toBeGreaterThan(1000);
+  });
+
+  it('declines canonical text of invalid events (the general path names the problem)', () => {
+    const stop = CANONICAL[2]!.toString('utf8');
+    const start = CANONICAL[0]!.toString('utf8');
+    const invalid = [
+      stop.replace('"id":"ev3"', '"id":""'),
+      stop.replace('"source":"e1"', '"source":""'),
+      stop.replace('"version":1', '"version":2'),
+      stop.replace('"version":1', '"version":0'),
+      stop.replace('"sessionId":"s-1"', '"sessionId":""'),
+      stop.replace('"edgeId":"e1"', '"edgeId":""'),
+      stop.replace('"bootId":"b1"', '"bootId":""'),
+      stop.replace('"reason":"closed"', '"reason":"bored"'),
+      stop.replace('"reason":"closed"', '"reason":"close"'),
+      stop.replace(',"reason":"closed"', ''),
+      stop.replace(',"reason":"closed"', ',"ip":"10.0.0.1"'),
+      start.replace('"ip":"10.0.0.1"', '"ip":""'),
+      ...['alice@example.com', '@example.com/r', 'alice@/r', 'alice@example.com/', 'a/b@c', 'a'].map((jid) =>
+        stop.replace('alice@example.com/phone', jid),
+      ),
+    ];
+    for (const text of invalid) {
+      expect(parseCanonicalSessionEvent(Buffer.from(text))).toBeNull();
+      expect(() => decodeEvent(Buffer.from(text))).toThrow(EventDecodeError);
+    }
+    // A start carrying a reason is valid (extra payload fields are ignored): the general path takes it.
+    const startWithReason = start.replace('"ip":"10.0.0.1"', '"reason":"closed"');
+    expect(parseCanonicalSessionEvent(Buffer.from(startWithReason))).toBeNull();
+    expect(decodeEvent(Buffer.from(startWithReason))).toStrictEqual(JSON.parse(startWithReason));
+  });
+
+  it('reads every stop reason, each as the schema constant', () => {
+    for (const reason of SESSION_STOP_REASONS) {
+      const event = createEvent('session.stopped', { ...base, reason }, { source: 'e1', at: 5 });
+      expect(expectSameAsJsonParse(encodeEvent(event))).toStrictEqual(event);
+    }
   });
 
   it('declines every truncation and every extension', () => {

@@ -1,15 +1,20 @@
 /**
- * A fast path for JSON.parse of the session events, as encodeEvent (JSON.stringify) writes them:
- * `{"id":…,"type":…,"version":…,"at":…,"source":…,"payload":{"sessionId":…,"jid":…,"edgeId":…,
- * "bootId":…[,"ip":…|,"reason":…]}}`, no whitespace, printable ASCII strings without escapes, integers
- * without sign, fraction or exponent. The replay parses millions of these; a scan of the bytes for
- * this one shape costs a fraction of decoding the text and parsing it in general.
+ * A fast path for JSON.parse and validation of the session events, as encodeEvent (JSON.stringify)
+ * writes them: `{"id":…,"type":…,"version":…,"at":…,"source":…,"payload":{"sessionId":…,"jid":…,
+ * "edgeId":…,"bootId":…[,"ip":…|,"reason":…]}}`, no whitespace, printable ASCII strings without
+ * escapes, integers without sign, fraction or exponent. The replay parses millions of these; a scan of
+ * the bytes for this one shape costs a fraction of decoding the text and parsing it in general.
  *
  * Contract: for any input, the result is either null or a value deep-equal to
- * `JSON.parse(bytes.toString('utf8'))` (same keys in the same order). Anything else (another shape,
- * an escape, a non-ASCII byte, a big number) gives null, and the caller parses in general: no input is
- * accepted here that JSON.parse would reject or read differently. Validation is the caller's.
+ * `JSON.parse(bytes.toString('utf8'))` (same keys in the same order) that decodeEvent's validation
+ * accepts (so decodeEvent returns it as it is), and every string in it is printable ASCII
+ * (U+0020..U+007E; callers may skip their per-character checks). Anything else (another shape, an
+ * escape, a non-ASCII byte, a big number, an invalid value) gives null, and the caller parses and
+ * validates in general: no input is accepted here that JSON.parse or the validation would reject or
+ * read differently, and the general path reports what is wrong.
  */
+
+import { EVENT_VERSION, SESSION_STOP_REASONS } from './schemas.js';
 
 /** One literal of the shape, as bytes (a Buffer, like the input: one element kind to compare). */
 const lit = (text: string): Buffer => Buffer.from(text, 'latin1');
@@ -117,27 +122,43 @@ function readInteger(bytes: Uint8Array, literal: Uint8Array): number {
 
 const SESSION_TYPES = ['session.started', 'session.stopped'] as const;
 
-/** The type when it is one of the session events' (no string made); null for any other. */
-function readSessionType(bytes: Uint8Array): string | null {
-  const start = expect(bytes, pos, TYPE);
+/**
+ * The one of `choices` the string after `literal` spells (the constant itself: no string made);
+ * null for any other value, or once the shape is left.
+ */
+function readOneOf(bytes: Uint8Array, literal: Uint8Array, choices: readonly string[]): string | null {
+  const start = expect(bytes, pos, literal);
   const end = stringEnd(bytes, start);
   if (end < 0) return null;
   pos = end + 1;
-  for (const type of SESSION_TYPES) if (spells(bytes, start, end, type)) return type;
+  for (let i = 0; i < choices.length; i++) {
+    const choice = choices[i]!;
+    if (spells(bytes, start, end, choice)) return choice;
+  }
   return null;
+}
+
+/** decodeEvent's rule for a full JID (validators.ts): user@domain/resource, by first '@' and '/'. */
+function isFullJid(jid: string): boolean {
+  const at = jid.indexOf('@');
+  const slash = jid.indexOf('/');
+  return at > 0 && slash > at + 1 && slash !== jid.length - 1;
 }
 
 const recentSource: Recent = { text: '' };
 const recentEdge: Recent = { text: '' };
 const recentBoot: Recent = { text: '' };
 const recentIp: Recent = { text: '' };
-const recentReason: Recent = { text: '' };
 
-/** JSON.parse of `bytes` when they hold the canonical text of a session event; otherwise null. */
+/**
+ * JSON.parse of `bytes` when they hold the canonical text of a valid session event; otherwise null
+ * (see the contract above). The checks are decodeEvent's: non-empty strings, the current version, a
+ * full JID, a known stop reason (integers of at most 15 digits are safe and non-negative).
+ */
 export function parseCanonicalSessionEvent(bytes: Buffer): object | null {
   pos = 0;
   const id = readString(bytes, ID, null);
-  const type = readSessionType(bytes);
+  const type = readOneOf(bytes, TYPE, SESSION_TYPES);
   // Other events (IQs on the responder's and edge's hot paths) leave at once for JSON.parse.
   if (type === null) return null;
   const version = readInteger(bytes, VERSION);
@@ -147,18 +168,24 @@ export function parseCanonicalSessionEvent(bytes: Buffer): object | null {
   const jid = readString(bytes, JID, null);
   const edgeId = readString(bytes, EDGE_ID, recentEdge);
   const bootId = readString(bytes, BOOT_ID, recentBoot);
-  if (pos < 0) return null;
-  // The payload ends here, or after one more field: ip (a start) or reason (a stop).
+  // A failed read leaves pos at -1 (and its string empty): one test for all of them.
+  if (pos < 0 || version !== EVENT_VERSION) return null;
+  if (id === '' || source === '' || sessionId === '' || edgeId === '' || bootId === '') return null;
+  if (!isFullJid(jid)) return null;
+  // The payload ends here, or after one more field: ip (a start, optional) or reason (a stop).
   let payload: object;
   if (bytes[pos] === CLOSE) {
+    if (type !== SESSION_TYPES[0]) return null;
     pos += 1;
     payload = { sessionId, jid, edgeId, bootId };
-  } else if (expect(bytes, pos, IP) !== -1) {
+  } else if (type === SESSION_TYPES[0]) {
     const ip = readString(bytes, IP, recentIp);
+    if (ip === '') return null;
     pos = expect(bytes, pos, END);
     payload = { sessionId, jid, edgeId, bootId, ip };
   } else {
-    const reason = readString(bytes, REASON, recentReason);
+    const reason = readOneOf(bytes, REASON, SESSION_STOP_REASONS);
+    if (reason === null) return null;
     pos = expect(bytes, pos, END);
     payload = { sessionId, jid, edgeId, bootId, reason };
   }

@@ -37,14 +37,15 @@ function requireInteger(obj: Raw, field: string, path: string): number {
  */
 export function decodeEvent(value: Buffer | string | null): OnlinetimeEvent {
   if (value === null) throw new EventDecodeError('value', 'message has no value');
-  // The session events' own shape is read by a scan of the bytes (same result as JSON.parse).
-  let raw: unknown = typeof value === 'string' ? null : parseCanonicalSessionEvent(value);
-  if (raw === null) {
-    try {
-      raw = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
-    } catch (err) {
-      throw new EventDecodeError('value', `not JSON (${(err as Error).message})`);
-    }
+  // The session events' own shape is read by a scan of the bytes: what it returns is what JSON.parse
+  // gives and what the checks below accept (canonical-json.ts), so it needs no second look.
+  const canonical = typeof value === 'string' ? null : parseCanonicalSessionEvent(value);
+  if (canonical !== null) return canonical as OnlinetimeEvent;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
+  } catch (err) {
+    throw new EventDecodeError('value', `not JSON (${(err as Error).message})`);
   }
   if (!isObject(raw)) throw new EventDecodeError('value', 'must be a JSON object');
   requireString(raw, 'id', '');

@@ -22,3 +22,4 @@ export {
 export { createEvent, type CreateEventOptions } from './create-event.js';
 export { EVENT_CATALOGUE, renderEventCatalogue } from './catalogue.js';
 export { encodeEvent, decodeEvent, decodeEventOfTypes } from './codec.js';
+export { parseCanonicalSessionEvent } from './canonical-json.js';

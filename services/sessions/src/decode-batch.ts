@@ -1,8 +1,8 @@
 import type { BusMessage } from '@onlinetime/bus';
 import { EventDecodeError } from '@onlinetime/errors';
-import { decodeEventOfTypes, type SessionsEvent } from '@onlinetime/events';
+import { decodeEventOfTypes, parseCanonicalSessionEvent, type SessionsEvent } from '@onlinetime/events';
 
-import { storableProblem } from './storable.js';
+import { asciiStorableProblem, storableProblem, type StorableProblem } from './storable.js';
 
 export const SESSIONS_EVENT_TYPES = ['session.started', 'session.stopped', 'balance.opened'] as const;
 
@@ -22,28 +22,50 @@ export interface DecodedBatch {
   readonly invalid: InvalidMessage[];
 }
 
+/** Why a message is skipped: the offending field and the reason, as decodeBatch reports them. */
+export class Rejection {
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {}
+}
+
+const unstorable = (problem: StorableProblem): Rejection =>
+  new Rejection(problem.field, `invalid event: ${problem.field}: ${problem.reason}`);
+
+/**
+ * One message value as the worker takes it: a valid, storable sessions event, or why not. The audit
+ * replay calls this for every message of the log, without decodeBatch's per-message offsets.
+ */
+export function decodeSessionsMessage(value: Buffer | null): SessionsEvent | Rejection {
+  // Nearly every message is the canonical text of a start or stop: the scan has validated it as
+  // decodeEvent would and proved its strings printable ASCII, so the storability checks can skip
+  // their per-character work. Anything else takes the general path below.
+  const canonical = value === null ? null : (parseCanonicalSessionEvent(value) as SessionsEvent | null);
+  if (canonical !== null) {
+    const problem = asciiStorableProblem(canonical);
+    return problem === null ? canonical : unstorable(problem);
+  }
+  let event: SessionsEvent;
+  try {
+    event = decodeEventOfTypes(value, SESSIONS_EVENT_TYPES);
+  } catch (err) {
+    if (!(err instanceof EventDecodeError)) throw err;
+    return new Rejection(err.field, err.message);
+  }
+  const problem = storableProblem(event);
+  return problem === null ? event : unstorable(problem);
+}
+
 /** Validates every message of a partition batch; invalid ones are set aside, never thrown. */
 export function decodeBatch(messages: readonly BusMessage[]): DecodedBatch {
   const valid: DecodedMessage[] = [];
   const invalid: InvalidMessage[] = [];
   for (const message of messages) {
     const offset = BigInt(message.offset);
-    let event: SessionsEvent;
-    try {
-      event = decodeEventOfTypes(message.value, SESSIONS_EVENT_TYPES);
-    } catch (err) {
-      if (!(err instanceof EventDecodeError)) throw err;
-      invalid.push({ offset, field: err.field, reason: err.message });
-      continue;
-    }
-    const problem = storableProblem(event);
-    if (problem === null) valid.push({ offset, event });
-    else
-      invalid.push({
-        offset,
-        field: problem.field,
-        reason: `invalid event: ${problem.field}: ${problem.reason}`,
-      });
+    const decoded = decodeSessionsMessage(message.value);
+    if (decoded instanceof Rejection) invalid.push({ offset, field: decoded.field, reason: decoded.reason });
+    else valid.push({ offset, event: decoded });
   }
   return { valid, invalid };
 }

@@ -10,6 +10,8 @@ export {
 export { applyBatch, type BatchResult } from './apply-batch.js';
 export {
   decodeBatch,
+  decodeSessionsMessage,
+  Rejection,
   SESSIONS_EVENT_TYPES,
   type DecodedBatch,
   type DecodedMessage,

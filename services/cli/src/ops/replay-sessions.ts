@@ -1,6 +1,6 @@
 import type { Bus } from '@onlinetime/bus';
 import type { SessionsEvent } from '@onlinetime/events';
-import { decodeBatch } from '@onlinetime/sessions';
+import { decodeSessionsMessage, Rejection } from '@onlinetime/sessions';
 
 /** Low and high watermark of one partition, captured once when a replay starts. */
 export interface PartitionMarks {
@@ -73,25 +73,32 @@ export async function replaySessions(options: ReplayOptions): Promise<ReplayStat
     topic: options.topic,
     ...(options.onlyMarked === true ? { partitions: options.marks.map((m) => m.partition) } : {}),
     handleBatch: async (batch) => {
-      const high = highs.get(batch.partition) ?? 0n;
-      const last = batch.messages[batch.messages.length - 1];
+      const { messages } = batch;
+      const last = messages[messages.length - 1];
       if (last === undefined) return;
-      // The worker's own decoding (schema and storability rules): what it skips, the replay skips.
-      const decoded = decodeBatch(
-        BigInt(last.offset) < high ? batch.messages : batch.messages.filter((m) => BigInt(m.offset) < high),
-      );
-      const counted = decoded.valid.length + decoded.invalid.length;
-      invalid += decoded.invalid.length;
-      for (const bad of decoded.invalid) {
-        if (samples.length >= MAX_SAMPLES) break;
-        samples.push({ partition: batch.partition, offset: bad.offset.toString(), error: bad.reason });
-      }
-      for (const { event } of decoded.valid) {
-        if (windowed && ((from !== null && event.at < from) || (to !== null && event.at >= to))) {
+      // Offsets only grow within a batch: only one straddling the high mark compares each offset.
+      const high = highs.get(batch.partition) ?? 0n;
+      const whole = BigInt(last.offset) < high;
+      let counted = 0;
+      for (let i = 0; i < messages.length; i++) {
+        const message = messages[i]!;
+        if (!whole && BigInt(message.offset) >= high) continue;
+        counted += 1;
+        // The worker's own decoding (schema and storability rules): what it skips, the replay skips.
+        const decoded = decodeSessionsMessage(message.value);
+        if (decoded instanceof Rejection) {
+          invalid += 1;
+          if (samples.length < MAX_SAMPLES) {
+            const offset = BigInt(message.offset).toString();
+            samples.push({ partition: batch.partition, offset, error: decoded.reason });
+          }
+          continue;
+        }
+        if (windowed && ((from !== null && decoded.at < from) || (to !== null && decoded.at >= to))) {
           outsideWindow += 1;
           continue;
         }
-        options.apply(event);
+        options.apply(decoded);
         applied += 1;
       }
       read += counted;
