@@ -171,6 +171,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Reco
       partitions: { type: 'string', default: '4' },
       concurrency: { type: 'string', default: '1' },
       'max-bytes': { type: 'string', default: '1048576' },
+      // Bytes of one whole fetch over all partitions; default: the worker's.
+      'fetch-max-bytes': { type: 'string' },
       // Users kept by the worker's cache of committed states (0: off, to compare); default: the product's.
       'cached-users': { type: 'string' },
     },
@@ -229,6 +231,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Reco
     groupId: `bench-${run}`,
     topic,
     ...(args['cached-users'] === undefined ? {} : { maxCachedUsers: Number(args['cached-users']) }),
+    ...(args['fetch-max-bytes'] === undefined ? {} : { maxBytesPerFetch: Number(args['fetch-max-bytes']) }),
   });
   const reached = new Map<number, bigint>();
   const batchMs: number[] = [];
@@ -297,6 +300,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Reco
     partitions: PARTITIONS,
     partitionsConsumedConcurrently: Number(args.concurrency),
     maxBytesPerPartition: Number(args['max-bytes']),
+    maxBytesPerFetch: args['fetch-max-bytes'] ?? 'default',
     cachedUsers: args['cached-users'] ?? 'default',
     produceSeconds: Number(produceSeconds.toFixed(2)),
     produceEventsPerSecond: Math.round(EVENTS / produceSeconds),

@@ -60,6 +60,14 @@ export interface SubscribeOptions {
    * Kafka bus only; the embedded bus hands over what it has.
    */
   readonly batchWindowMs?: number;
+  /**
+   * Upper bound (bytes) of one fetch over all partitions; default the bus's consumer.maxBytes. A
+   * handler that holds a transaction per partition batch and runs `concurrency` of them at once wants
+   * room for that many full partition batches: otherwise a backlog comes one or two partitions per
+   * fetch, the largest batch runs alone at the end of each round, and a core idles meanwhile.
+   * Kafka bus only; the embedded bus hands over what it has.
+   */
+  readonly maxBytesPerFetch?: number;
   /** Called with the partitions this member holds after each (re)balance. */
   readonly onAssignment?: (assignment: ReadonlyArray<{ topic: string; partitions: number[] }>) => void;
 }

@@ -8,7 +8,13 @@ const base: SubscribeOptions = { groupId: 'g', topics: ['t'], handleBatch: () =>
 describe('validateSubscribeOptions', () => {
   it('when the tuning options are within range, then they are accepted', () => {
     expect(() =>
-      validateSubscribeOptions({ ...base, concurrency: 12, commitIntervalMs: 0, batchWindowMs: 100 }),
+      validateSubscribeOptions({
+        ...base,
+        concurrency: 12,
+        commitIntervalMs: 0,
+        batchWindowMs: 100,
+        maxBytesPerFetch: 33_554_432,
+      }),
     ).not.toThrow();
   });
 
@@ -19,6 +25,8 @@ describe('validateSubscribeOptions', () => {
     [{ commitIntervalMs: Number.NaN }, /commitIntervalMs/],
     [{ batchWindowMs: 0 }, /batchWindowMs/],
     [{ batchWindowMs: 60_000 }, /batchWindowMs/],
+    [{ maxBytesPerFetch: 0 }, /maxBytesPerFetch/],
+    [{ maxBytesPerFetch: 2 ** 31 }, /maxBytesPerFetch/],
   ])('when %j, then it is refused naming the option', (extra, message) => {
     expect(() => validateSubscribeOptions({ ...base, ...extra })).toThrow(message);
   });

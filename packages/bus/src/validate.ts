@@ -44,6 +44,9 @@ export function validateTopicSpecs(specs: readonly TopicSpec[]): readonly TopicS
   return [...seen.values()];
 }
 
+/** 256 MiB: more than any sane fetch, far below Kafka's 2 GiB response limit. */
+const MAX_BYTES_PER_FETCH = 268_435_456;
+
 export function validateSubscribeOptions(options: SubscribeOptions): void {
   if (typeof options.groupId !== 'string' || options.groupId.length === 0) {
     throw invalidArgument('groupId must be a non-empty string');
@@ -55,7 +58,15 @@ export function validateSubscribeOptions(options: SubscribeOptions): void {
   if (typeof options.handleBatch !== 'function') {
     throw invalidArgument('handleBatch must be a function', { groupId: options.groupId });
   }
-  const { concurrency, commitIntervalMs, batchWindowMs } = options;
+  const { concurrency, commitIntervalMs, batchWindowMs, maxBytesPerFetch } = options;
+  if (
+    maxBytesPerFetch !== undefined &&
+    (!Number.isInteger(maxBytesPerFetch) || maxBytesPerFetch < 1 || maxBytesPerFetch > MAX_BYTES_PER_FETCH)
+  ) {
+    throw invalidArgument(`maxBytesPerFetch must be an integer from 1 to ${MAX_BYTES_PER_FETCH}`, {
+      maxBytesPerFetch,
+    });
+  }
   if (
     batchWindowMs !== undefined &&
     (!Number.isInteger(batchWindowMs) || batchWindowMs < 1 || batchWindowMs > 10_000)

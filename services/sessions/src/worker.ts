@@ -17,6 +17,12 @@ import { createUserCache, DEFAULT_MAX_CACHED_USERS, type CachedPartition } from 
 export const DEFAULT_SESSIONS_GROUP = 'onlinetime-sessions';
 const BATCH_WINDOW_MS = 100;
 const COMMIT_INTERVAL_MS = 1_000;
+/**
+ * Room in one fetch for four full partition batches (the bus's 8 MiB per partition; the service runs
+ * four partition batches at once). With the bus's 10 MiB a backlog came one or two partitions per
+ * fetch, and each round ended with its largest batch running alone (BENCHMARKS.md).
+ */
+export const DEFAULT_SESSIONS_FETCH_BYTES = 4 * 8_388_608;
 
 export interface SessionsWorkerOptions {
   readonly bus: Bus;
@@ -32,6 +38,8 @@ export interface SessionsWorkerOptions {
    * only users not seen before; 0 turns the cache off. Default 100,000.
    */
   readonly maxCachedUsers?: number;
+  /** Upper bound of one fetch over all partitions (bytes); default DEFAULT_SESSIONS_FETCH_BYTES. */
+  readonly maxBytesPerFetch?: number;
 }
 
 export interface BatchApplied {
@@ -170,6 +178,7 @@ export function createSessionsWorker(options: SessionsWorkerOptions): SessionsWo
         // A transaction costs per batch as much as per event: under light traffic, let a tenth of a
         // second of events gather into one batch rather than one transaction for every few events.
         batchWindowMs: BATCH_WINDOW_MS,
+        maxBytesPerFetch: options.maxBytesPerFetch ?? DEFAULT_SESSIONS_FETCH_BYTES,
         // MySQL holds the offsets that count; Kafka's are a hint for where to fetch from.
         commitIntervalMs: COMMIT_INTERVAL_MS,
         handleBatch,

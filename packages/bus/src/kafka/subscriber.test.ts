@@ -26,14 +26,22 @@ const options = resolveKafkaBusOptions({
 describe('createConsumer', () => {
   it('when no batch window is asked for, then a fetch returns as soon as anything is there', () => {
     const { kafka, configs } = recordingClient();
-    createConsumer(kafka, 'g', options, undefined);
+    createConsumer(kafka, 'g', options, {});
     expect(configs[0]).toMatchObject({ groupId: 'g', maxWaitTimeInMs: 250 });
     expect(configs[0]).not.toHaveProperty('minBytes');
   });
 
   it('when a batch window is asked for, then a fetch waits up to it for a MiB of records', () => {
     const { kafka, configs } = recordingClient();
-    createConsumer(kafka, 'g', options, 80);
+    createConsumer(kafka, 'g', options, { batchWindowMs: 80 });
     expect(configs[0]).toMatchObject({ groupId: 'g', maxWaitTimeInMs: 80, minBytes: 1_048_576 });
+  });
+
+  it('when a fetch size is asked for, then it bounds the whole fetch instead of the bus default', () => {
+    const { kafka, configs } = recordingClient();
+    createConsumer(kafka, 'g', options, {});
+    createConsumer(kafka, 'g', options, { maxBytesPerFetch: 33_554_432 });
+    expect(configs[0]).toMatchObject({ maxBytes: options.consumer.maxBytes });
+    expect(configs[1]).toMatchObject({ maxBytes: 33_554_432 });
   });
 });

@@ -22,11 +22,14 @@ function toAssignment(memberAssignment: Record<string, number[]>): Assignment {
 /** Bytes a fetch waits for, within its batch window, before it returns early. */
 const BATCH_WINDOW_MIN_BYTES = 1_048_576;
 
+/** The per-subscription fetch tuning (see SubscribeOptions). */
+export type FetchTuning = Pick<SubscribeOptions, 'batchWindowMs' | 'maxBytesPerFetch'>;
+
 export function createConsumer(
   kafka: KafkaClient,
   groupId: string,
   options: ResolvedKafkaBusOptions,
-  batchWindowMs: number | undefined,
+  { batchWindowMs, maxBytesPerFetch }: FetchTuning,
 ): Consumer {
   const c = options.consumer;
   return kafka.consumer({
@@ -37,7 +40,7 @@ export function createConsumer(
     rebalanceTimeout: c.rebalanceTimeoutMs,
     maxWaitTimeInMs: batchWindowMs ?? c.maxWaitTimeInMs,
     maxBytesPerPartition: c.maxBytesPerPartition,
-    maxBytes: c.maxBytes,
+    maxBytes: maxBytesPerFetch ?? c.maxBytes,
     allowAutoTopicCreation: false,
     retry: options.retry,
   });
@@ -53,7 +56,7 @@ export async function startSubscription(deps: {
   const { subscribe, options } = deps;
   const { groupId } = subscribe;
   const logger = deps.logger.child({ groupId });
-  const consumer = createConsumer(deps.kafka, groupId, options, subscribe.batchWindowMs);
+  const consumer = createConsumer(deps.kafka, groupId, options, subscribe);
   const ready = createDeferred<void>();
   const stop = createStopSignal();
   const inFlight = new Set<Promise<void>>();
