@@ -20,7 +20,10 @@ import { EVENT_VERSION, SESSION_STOP_REASONS } from './schemas.js';
 const lit = (text: string): Buffer => Buffer.from(text, 'latin1');
 
 const ID = lit('{"id":"');
-const TYPE = lit(',"type":"');
+/** The type up to where the two session types part, and the rest of each, closing quote included. */
+const TYPE_SESSION = lit(',"type":"session.st');
+const STARTED_REST = lit('arted"');
+const STOPPED_REST = lit('opped"');
 const VERSION = lit(',"version":');
 const AT = lit(',"at":');
 const SOURCE = lit(',"source":"');
@@ -88,13 +91,29 @@ let pos = 0;
 
 function readString(bytes: Buffer, literal: Uint8Array, recent: Recent | null): string {
   const start = expect(bytes, pos, literal);
+  if (start < 0) {
+    pos = -1;
+    return '';
+  }
+  // The last value again, then the closing quote: that is the whole string (the last value holds no
+  // quote, backslash or unprintable byte), found without looking for its end.
+  if (recent !== null && closes(bytes, start, recent.text)) {
+    pos = start + recent.text.length + 1;
+    return recent.text;
+  }
   const end = stringEnd(bytes, start);
   // The closing quote is part of the field: the next literal starts after it.
   pos = end < 0 ? -1 : end + 1;
   if (end < 0) return '';
-  if (recent === null) return latin1Slice.call(bytes, start, end);
-  if (!spells(bytes, start, end, recent.text)) recent.text = latin1Slice.call(bytes, start, end);
-  return recent.text;
+  const text = latin1Slice.call(bytes, start, end);
+  if (recent !== null) recent.text = text;
+  return text;
+}
+
+/** True if the bytes at `start` spell `text` (printable ASCII, no quote) and its closing quote. */
+function closes(bytes: Uint8Array, start: number, text: string): boolean {
+  const end = start + text.length;
+  return end < bytes.length && bytes[end] === QUOTE && spells(bytes, start, end, text);
 }
 
 /** A JSON integer of at most MAX_DIGITS digits, no sign, no leading zero; NaN otherwise. */
@@ -122,18 +141,28 @@ function readInteger(bytes: Uint8Array, literal: Uint8Array): number {
 
 const SESSION_TYPES = ['session.started', 'session.stopped'] as const;
 
+/** The type when it is one of the session events' (the constant: no string made); null for any other. */
+function readSessionType(bytes: Uint8Array): string | null {
+  const rest = expect(bytes, pos, TYPE_SESSION);
+  pos = expect(bytes, rest, STARTED_REST);
+  if (pos >= 0) return SESSION_TYPES[0];
+  pos = expect(bytes, rest, STOPPED_REST);
+  return pos >= 0 ? SESSION_TYPES[1] : null;
+}
+
 /**
  * The one of `choices` the string after `literal` spells (the constant itself: no string made);
  * null for any other value, or once the shape is left.
  */
 function readOneOf(bytes: Uint8Array, literal: Uint8Array, choices: readonly string[]): string | null {
   const start = expect(bytes, pos, literal);
-  const end = stringEnd(bytes, start);
-  if (end < 0) return null;
-  pos = end + 1;
+  if (start < 0) return null;
   for (let i = 0; i < choices.length; i++) {
     const choice = choices[i]!;
-    if (spells(bytes, start, end, choice)) return choice;
+    if (closes(bytes, start, choice)) {
+      pos = start + choice.length + 1;
+      return choice;
+    }
   }
   return null;
 }
@@ -158,7 +187,7 @@ const recentIp: Recent = { text: '' };
 export function parseCanonicalSessionEvent(bytes: Buffer): object | null {
   pos = 0;
   const id = readString(bytes, ID, null);
-  const type = readOneOf(bytes, TYPE, SESSION_TYPES);
+  const type = readSessionType(bytes);
   // Other events (IQs on the responder's and edge's hot paths) leave at once for JSON.parse.
   if (type === null) return null;
   const version = readInteger(bytes, VERSION);
