@@ -135,6 +135,15 @@ describe('applySessionsEvent', () => {
     expect(state.totalMs).toBe(150_000);
   });
 
+  it('keeps the other open sessions in start order when one in the middle or at an end stops', () => {
+    const starts = ['a', 'b', 'c', 'd'].map((id, i) => start(id, 1_000 + i));
+    const ids = (events: SessionsEvent[]): string[] => run(events).state.open.map((s) => s.sessionId);
+    expect(ids([...starts, stop('b', 2_000)])).toEqual(['a', 'c', 'd']);
+    expect(ids([...starts, stop('a', 2_000), stop('d', 2_001)])).toEqual(['b', 'c']);
+    expect(ids([...starts, stop('c', 2_000), stop('a', 2_001), stop('d', 2_002)])).toEqual(['b']);
+    expect(ids([...starts, stop('b', 2_000), start('e', 2_001), stop('a', 2_002)])).toEqual(['c', 'd', 'e']);
+  });
+
   it('keeps the current stretch open and reports minutes at now', () => {
     const { state } = run([balance(59_000), start('a', 1_000), start('b', 2_000), stop('b', 3_000)]);
     expect(state.onlineSince).toBe(1_000);

@@ -26,6 +26,12 @@ function indexOfOpen(open: readonly OpenSession[], sessionId: string): number {
   return -1;
 }
 
+/** open.splice(index, 1) without the array of removed elements splice makes (one per stop). */
+function removeAt(open: OpenSession[], index: number): void {
+  for (let i = index + 1; i < open.length; i++) open[i - 1] = open[i] as OpenSession;
+  open.pop();
+}
+
 /**
  * Applies one event of xmpp.sessions to the state of its user, in place. The same function serves
  * the live worker and the audit replay, so both compute the same totals by construction.
@@ -79,7 +85,7 @@ export function applySessionsEvent(state: UserState, event: SessionsEvent, seen:
         return { changed: true, finished: tombstone };
       }
       const session = state.open[index] as OpenSession;
-      state.open.splice(index, 1);
+      removeAt(state.open, index);
       // A stop stamped before its own start (a reaper's last heartbeat, clock skew) counts as zero.
       const stoppedAt = Math.max(event.at, session.startedAt);
       state.lastLogout = state.lastLogout === null ? stoppedAt : Math.max(state.lastLogout, stoppedAt);
