@@ -173,8 +173,6 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Reco
       'max-bytes': { type: 'string', default: '1048576' },
       // Bytes of one whole fetch over all partitions; default: the worker's.
       'fetch-max-bytes': { type: 'string' },
-      // 'no': every fetch waits for its slowest batch (the worker's behaviour before pipelining).
-      pipelined: { type: 'string', default: 'yes' },
       // Users kept by the worker's cache of committed states (0: off, to compare); default: the product's.
       'cached-users': { type: 'string' },
     },
@@ -234,7 +232,6 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Reco
     topic,
     ...(args['cached-users'] === undefined ? {} : { maxCachedUsers: Number(args['cached-users']) }),
     ...(args['fetch-max-bytes'] === undefined ? {} : { maxBytesPerFetch: Number(args['fetch-max-bytes']) }),
-    pipelined: args.pipelined !== 'no',
   });
   const reached = new Map<number, bigint>();
   const batchMs: number[] = [];
@@ -304,7 +301,6 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Reco
     partitionsConsumedConcurrently: Number(args.concurrency),
     maxBytesPerPartition: Number(args['max-bytes']),
     maxBytesPerFetch: args['fetch-max-bytes'] ?? 'default',
-    pipelined: args.pipelined !== 'no',
     cachedUsers: args['cached-users'] ?? 'default',
     produceSeconds: Number(produceSeconds.toFixed(2)),
     produceEventsPerSecond: Math.round(EVENTS / produceSeconds),

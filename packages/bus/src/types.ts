@@ -68,16 +68,6 @@ export interface SubscribeOptions {
    * Kafka bus only; the embedded bus hands over what it has.
    */
   readonly maxBytesPerFetch?: number;
-  /**
-   * Handle each partition's batches behind the fetcher: a batch is taken at once (one per partition
-   * at a time, in order) and the next fetch overlaps its handling, instead of every fetch waiting
-   * for the slowest batch of the one before. Offsets are still committed only after handleBatch
-   * resolved, and a batch that could not be handled rewinds its partition, so nothing is skipped.
-   * After a rebalance, a batch of a partition this member lost may still be finishing while the
-   * new owner starts: only for handlers that are idempotent per offset (the sessions worker's
-   * offsets live in MySQL, under a row lock). Kafka bus only; the embedded bus is serial anyway.
-   */
-  readonly pipelined?: boolean;
   /** Called with the partitions this member holds after each (re)balance. */
   readonly onAssignment?: (assignment: ReadonlyArray<{ topic: string; partitions: number[] }>) => void;
 }

@@ -26,7 +26,6 @@ describe('validateSubscribeOptions', () => {
     [{ batchWindowMs: 0 }, /batchWindowMs/],
     [{ batchWindowMs: 60_000 }, /batchWindowMs/],
     [{ maxBytesPerFetch: 0 }, /maxBytesPerFetch/],
-    [{ pipelined: 'yes' as unknown as boolean }, /pipelined/],
     [{ maxBytesPerFetch: 2 ** 31 }, /maxBytesPerFetch/],
   ])('when %j, then it is refused naming the option', (extra, message) => {
     expect(() => validateSubscribeOptions({ ...base, ...extra })).toThrow(message);

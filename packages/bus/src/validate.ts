@@ -58,10 +58,7 @@ export function validateSubscribeOptions(options: SubscribeOptions): void {
   if (typeof options.handleBatch !== 'function') {
     throw invalidArgument('handleBatch must be a function', { groupId: options.groupId });
   }
-  const { concurrency, commitIntervalMs, batchWindowMs, maxBytesPerFetch, pipelined } = options;
-  if (pipelined !== undefined && typeof pipelined !== 'boolean') {
-    throw invalidArgument('pipelined must be a boolean', { pipelined });
-  }
+  const { concurrency, commitIntervalMs, batchWindowMs, maxBytesPerFetch } = options;
   if (
     maxBytesPerFetch !== undefined &&
     (!Number.isInteger(maxBytesPerFetch) || maxBytesPerFetch < 1 || maxBytesPerFetch > MAX_BYTES_PER_FETCH)

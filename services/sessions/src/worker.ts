@@ -40,8 +40,6 @@ export interface SessionsWorkerOptions {
   readonly maxCachedUsers?: number;
   /** Upper bound of one fetch over all partitions (bytes); default DEFAULT_SESSIONS_FETCH_BYTES. */
   readonly maxBytesPerFetch?: number;
-  /** Handle batches behind the fetcher (see SubscribeOptions.pipelined); default true. */
-  readonly pipelined?: boolean;
 }
 
 export interface BatchApplied {
@@ -181,9 +179,6 @@ export function createSessionsWorker(options: SessionsWorkerOptions): SessionsWo
         // second of events gather into one batch rather than one transaction for every few events.
         batchWindowMs: BATCH_WINDOW_MS,
         maxBytesPerFetch: options.maxBytesPerFetch ?? DEFAULT_SESSIONS_FETCH_BYTES,
-        // The next fetch (and KafkaJS's decoding of it) overlaps the transactions of this one. Safe:
-        // a partition's batches still apply in order, and the offsets that count are in MySQL.
-        pipelined: options.pipelined ?? true,
         // MySQL holds the offsets that count; Kafka's are a hint for where to fetch from.
         commitIntervalMs: COMMIT_INTERVAL_MS,
         handleBatch,

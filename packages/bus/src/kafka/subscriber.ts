@@ -102,16 +102,6 @@ export async function startSubscription(deps: {
     backoff: options.consumer.redeliveryBackoff,
     logger,
     committer,
-    ...(subscribe.pipelined === true
-      ? {
-          pipeline: {
-            concurrency: subscribe.concurrency ?? options.consumer.partitionsConsumedConcurrently,
-            seek: (topic: string, partition: number, offset: string) =>
-              consumer.seek({ topic, partition, offset }),
-            heartbeatIntervalMs: options.consumer.heartbeatIntervalMs,
-          },
-        }
-      : {}),
   });
   const tracked = (payload: EachBatchPayload): Promise<void> => {
     const work = handle(payload);
@@ -145,7 +135,6 @@ export async function startSubscription(deps: {
         ready.reject(busError('BUS_STOPPED', `subscription of group ${groupId} stopped before joining`));
         // The batch in hand finishes (and commits) first; then the member leaves the group.
         await Promise.all(inFlight);
-        await handle.settled();
         const pending = committer.drain();
         if (pending.length > 0) {
           // Still a member here: the offsets of batches handled since the last commit.
