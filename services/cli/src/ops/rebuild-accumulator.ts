@@ -62,7 +62,7 @@ export function createRebuildAccumulator(): RebuildAccumulator {
       return changed.size;
     },
     get finishedCount() {
-      return finishedIds.ids.size;
+      return finishedIds.size;
     },
   };
 }
