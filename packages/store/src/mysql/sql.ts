@@ -6,6 +6,7 @@
  * has at most log2(MAX_ROWS)+1 distinct texts: mysql2's per-connection statement cache stays hot and the
  * server's max_prepared_stmt_count is never approached, whatever the batch sizes.
  */
+import { OnlinetimeError } from '@onlinetime/errors';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 
 import { toStoreError } from './errors.js';
@@ -110,6 +111,19 @@ export async function insertRows<T>(
   toParams: (row: T) => Param[],
 ): Promise<void> {
   for (const chunk of rowChunks(rows)) {
-    await db.modify(operation, sqlWithRows(rowPlaceholders(chunk.length, columns)), chunk.flatMap(toParams));
+    // One array filled in place: flatMap built a second array per call and was ~4% of the sessions
+    // worker's CPU (512 rows x 9 parameters per statement).
+    const params = new Array<Param>(chunk.length * columns);
+    let at = 0;
+    for (const row of chunk) {
+      const values = toParams(row);
+      if (values.length !== columns)
+        throw new OnlinetimeError(
+          'STORE_BAD_ROW',
+          `${operation}: a row has ${values.length} values, not ${columns}`,
+        );
+      for (const value of values) params[at++] = value;
+    }
+    await db.modify(operation, sqlWithRows(rowPlaceholders(chunk.length, columns)), params);
   }
 }
