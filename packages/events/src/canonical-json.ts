@@ -15,6 +15,7 @@
  */
 
 import { EVENT_VERSION, SESSION_STOP_REASONS } from './schemas.js';
+import { isFullJid } from './validators.js';
 
 /** One literal of the shape, as bytes (a Buffer, like the input: one element kind to compare). */
 const lit = (text: string): Buffer => Buffer.from(text, 'latin1');
@@ -165,13 +166,6 @@ function readOneOf(bytes: Uint8Array, literal: Uint8Array, choices: readonly str
     }
   }
   return null;
-}
-
-/** decodeEvent's rule for a full JID (validators.ts): user@domain/resource, by first '@' and '/'. */
-function isFullJid(jid: string): boolean {
-  const at = jid.indexOf('@');
-  const slash = jid.indexOf('/');
-  return at > 0 && slash > at + 1 && slash !== jid.length - 1;
 }
 
 const recentSource: Recent = { text: '' };

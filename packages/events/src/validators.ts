@@ -32,12 +32,16 @@ function oneOf(obj: Raw, field: string, allowed: readonly string[]): void {
   }
 }
 
-function fullJid(obj: Raw, field: string): void {
-  str(obj, field);
-  const value = obj[field] as string;
+/** user@domain/resource, judged by the first '@' and the first '/' (also the canonical scan's rule). */
+export function isFullJid(value: string): boolean {
   const at = value.indexOf('@');
   const slash = value.indexOf('/');
-  if (at <= 0 || slash <= at + 1 || slash === value.length - 1) {
+  return at > 0 && slash > at + 1 && slash !== value.length - 1;
+}
+
+function fullJid(obj: Raw, field: string): void {
+  str(obj, field);
+  if (!isFullJid(obj[field] as string)) {
     throw new EventDecodeError(P + field, 'must be a full JID user@domain/resource');
   }
 }

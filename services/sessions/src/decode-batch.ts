@@ -48,7 +48,8 @@ export function decodeSessionsMessage(value: Buffer | null): SessionsEvent | Rej
   }
   let event: SessionsEvent;
   try {
-    event = decodeEventOfTypes(value, SESSIONS_EVENT_TYPES);
+    // As text: decodeEvent would otherwise run the canonical scan that just declined, a second time.
+    event = decodeEventOfTypes(value === null ? null : value.toString('utf8'), SESSIONS_EVENT_TYPES);
   } catch (err) {
     if (!(err instanceof EventDecodeError)) throw err;
     return new Rejection(err.field, err.message);

@@ -88,10 +88,8 @@ export async function replaySessions(options: ReplayOptions): Promise<ReplayStat
         const decoded = decodeSessionsMessage(message.value);
         if (decoded instanceof Rejection) {
           invalid += 1;
-          if (samples.length < MAX_SAMPLES) {
-            const offset = BigInt(message.offset).toString();
-            samples.push({ partition: batch.partition, offset, error: decoded.reason });
-          }
+          if (samples.length < MAX_SAMPLES)
+            samples.push({ partition: batch.partition, offset: message.offset, error: decoded.reason });
           continue;
         }
         if (windowed && ((from !== null && decoded.at < from) || (to !== null && decoded.at >= to))) {
