@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { captureLogger } from './testing/capture-logger.js';
 import { encode, started, stopped } from './testing/events.js';
 import { createFakeBus, type FakeBus } from './testing/fake-bus.js';
-import { createSessionsWorker, type BatchApplied } from './worker.js';
+import { createSessionsWorker, DEFAULT_SESSIONS_FETCH_BYTES, type BatchApplied } from './worker.js';
 
 const TOPIC = 'xmpp.sessions';
 const A = { sessionId: 'sa', jid: 'ann@example.com/phone' };
@@ -34,6 +34,20 @@ function flaky(inner: AccountingRepository): AccountingRepository & { down: bool
 }
 
 describe('createSessionsWorker', () => {
+  it('asks for fetches of four full 8 MiB partition batches, or the size it is given', async () => {
+    const { logger } = captureLogger();
+    expect(DEFAULT_SESSIONS_FETCH_BYTES).toBe(4 * 8_388_608);
+    const worker = createSessionsWorker({
+      bus,
+      store: store.accounting,
+      logger,
+      maxBytesPerFetch: 1_048_576,
+    });
+    await worker.start();
+    expect(bus.subscriptions[0]).toMatchObject({ maxBytesPerFetch: 1_048_576 });
+    await worker.stop();
+  });
+
   it('subscribes to xmpp.sessions in its group and applies each batch in one transaction', async () => {
     const { logger } = captureLogger();
     const worker = createSessionsWorker({ bus, store: store.accounting, logger });
@@ -44,6 +58,8 @@ describe('createSessionsWorker', () => {
       groupId: 'onlinetime-sessions',
       topics: [TOPIC],
       fromBeginning: true,
+      // Room for the four partition batches it runs at once (BENCHMARKS.md, sessions worker).
+      maxBytesPerFetch: DEFAULT_SESSIONS_FETCH_BYTES,
     });
     bus.assign(TOPIC, [0, 3]);
     expect(worker.partitions).toEqual([0, 3]);
