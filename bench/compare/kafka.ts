@@ -92,15 +92,14 @@ export async function startBenchKafka(root: string): Promise<BenchKafka> {
       '',
     ].join('\n'),
   );
-  const id = randomBytes(16).toString('base64url');
+  const id = newClusterId();
   await run('java', [
     `-Dlog4j.configuration=file:${log4j}`,
     '-cp',
     cp,
     'kafka.tools.StorageTool',
     'format',
-    '-t',
-    id,
+    `--cluster-id=${id}`,
     '-c',
     props,
   ]);
@@ -137,4 +136,15 @@ export async function startBenchKafka(root: string): Promise<BenchKafka> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A random KRaft cluster id as Kafka makes them (Uuid.randomUuid): 16 bytes in base64url, never
+ * starting with '-', which kafka-storage's argument parser takes for an option (1 id in 64 would).
+ */
+function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }

@@ -117,15 +117,14 @@ export async function startKafkaBroker(options: { startTimeoutMs?: number } = {}
   const log4j = join(dataDir, 'log4j.properties');
   writeFileSync(props, serverProperties(dataDir, port, controllerPort));
   writeFileSync(log4j, LOG4J);
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = newClusterId();
   await run('java', [
     '-Dlog4j.configuration=file:' + log4j,
     '-cp',
     classpath,
     'kafka.tools.StorageTool',
     'format',
-    '-t',
-    clusterId,
+    `--cluster-id=${clusterId}`,
     '-c',
     props,
   ]);
@@ -214,4 +213,15 @@ async function launchBroker(
       }
     },
   };
+}
+
+/**
+ * A random KRaft cluster id as Kafka makes them (Uuid.randomUuid): 16 bytes in base64url, never
+ * starting with '-', which kafka-storage's argument parser takes for an option (1 id in 64 would).
+ */
+function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
