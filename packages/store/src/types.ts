@@ -36,7 +36,18 @@ export interface UsersRepository {
 export interface VcardsRepository {
   /** Stored vCard XML text per bare JID, for those that have one (one query). */
   getMany(jids: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * Stored vCards with their owners' totals, for those that have a vCard (one query): a vCard get
+   * needs both, and only when the vCard exists.
+   */
+  getManyWithTotals(jids: readonly string[]): Promise<Map<string, VcardWithTotals>>;
   put(jid: string, xml: string): Promise<void>;
+}
+
+export interface VcardWithTotals {
+  readonly xml: string;
+  /** Undefined when the owner has no online_time row. */
+  readonly totals: UserTotals | undefined;
 }
 
 /** Per-user totals as stored (online_time). */

@@ -1,11 +1,11 @@
 /** The lookups of one batch: one query per kind for the whole batch, then a batch-local view. */
 import { isOnlinetimeError, OnlinetimeError } from '@onlinetime/errors';
-import type { UserTotals, VcardsRepository, OnlineTimeRepository } from '@onlinetime/store';
+import type { OnlineTimeRepository, UserTotals, VcardsRepository, VcardWithTotals } from '@onlinetime/store';
 
 import type { BatchLookup, Prefetch } from './iq-handler.js';
 
 export interface LookupStore {
-  readonly vcards: Pick<VcardsRepository, 'getMany' | 'put'>;
+  readonly vcards: Pick<VcardsRepository, 'getMany' | 'getManyWithTotals' | 'put'>;
   readonly onlineTime: Pick<OnlineTimeRepository, 'getMany'>;
 }
 
@@ -23,8 +23,9 @@ function storeFailure(err: unknown): OnlinetimeError {
 }
 
 /**
- * Runs at most one onlineTime.getMany and one vcards.getMany for all `needs`. A failed read fails
- * the whole batch (the bus delivers it again): no IQ of it can be answered right.
+ * Runs at most one onlineTime.getMany, one vcards.getMany and one vcards.getManyWithTotals for all
+ * `needs`, at once. A failed read fails the whole batch (the bus delivers it again): no IQ of it
+ * can be answered right.
  */
 export async function createBatchLookup(deps: {
   store: LookupStore;
@@ -34,20 +35,32 @@ export async function createBatchLookup(deps: {
 }): Promise<BatchLookup> {
   const { store, now, startedAt } = deps;
   const totalsWanted = new Set(deps.needs.flatMap((n) => n.totals ?? []));
-  const vcardsWanted = new Set(deps.needs.flatMap((n) => n.vcards ?? []));
+  const pairedWanted = new Set(deps.needs.flatMap((n) => n.vcardsWithTotals ?? []));
+  // A vCard wanted both ways is read once, with its owner's totals.
+  const vcardsWanted = new Set(deps.needs.flatMap((n) => n.vcards ?? []).filter((j) => !pairedWanted.has(j)));
   let totals: Map<string, UserTotals>;
   let vcards: Map<string, string>;
+  let paired: Map<string, VcardWithTotals>;
   try {
-    [totals, vcards] = await Promise.all([
+    [totals, vcards, paired] = await Promise.all([
       totalsWanted.size === 0 ? new Map<string, UserTotals>() : store.onlineTime.getMany([...totalsWanted]),
       vcardsWanted.size === 0 ? new Map<string, string>() : store.vcards.getMany([...vcardsWanted]),
+      pairedWanted.size === 0
+        ? new Map<string, VcardWithTotals>()
+        : store.vcards.getManyWithTotals([...pairedWanted]),
     ]);
   } catch (err) {
     throw storeFailure(err);
   }
   // A vCard set makes its owner's vCard known for the rest of the batch.
   const view = new Map(vcards);
-  const known = new Set(vcardsWanted);
+  const known = new Set([...vcardsWanted, ...pairedWanted]);
+  // Totals read with a stored vCard (undefined: no row), by owner.
+  const pairedTotals = new Map<string, UserTotals | undefined>();
+  for (const [jid, stored] of paired) {
+    view.set(jid, stored.xml);
+    pairedTotals.set(jid, stored.totals);
+  }
 
   const require = (wanted: Set<string>, jid: string, kind: string): void => {
     if (!wanted.has(jid))
@@ -58,6 +71,7 @@ export async function createBatchLookup(deps: {
     now,
     startedAt,
     totals(jid) {
+      if (pairedTotals.has(jid)) return pairedTotals.get(jid);
       require(totalsWanted, jid, 'online totals');
       return totals.get(jid);
     },
@@ -68,6 +82,12 @@ export async function createBatchLookup(deps: {
     async putVcard(jid, xml) {
       try {
         await store.vcards.put(jid, xml);
+        // A get of this owner later in the batch found no vCard when the batch was read, so it has
+        // no totals yet: the rare set-then-get in one batch costs one more query.
+        if (pairedWanted.has(jid) && !pairedTotals.has(jid)) {
+          const read = totalsWanted.has(jid) ? totals : await store.onlineTime.getMany([jid]);
+          pairedTotals.set(jid, read.get(jid));
+        }
       } catch (err) {
         throw storeFailure(err);
       }

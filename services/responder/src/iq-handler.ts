@@ -26,6 +26,8 @@ export interface HandlerRequest {
 export interface Prefetch {
   readonly totals?: readonly string[];
   readonly vcards?: readonly string[];
+  /** vCards, and their owners' totals where a vCard is stored: one query for a vCard get. */
+  readonly vcardsWithTotals?: readonly string[];
 }
 
 /** Batch-scoped lookups: prefetched reads plus write-through vCard sets, in request order. */
@@ -34,7 +36,10 @@ export interface BatchLookup {
   readonly now: number;
   /** When the responder started (epoch ms): the server's uptime is `now - startedAt`. */
   readonly startedAt: number;
-  /** Online totals of a prefetched JID; undefined when the user has no row. */
+  /**
+   * Online totals of a JID prefetched in `totals`, or in `vcardsWithTotals` once its vCard is known
+   * to exist; undefined when the user has no row.
+   */
   totals(jid: string): UserTotals | undefined;
   /** Stored vCard XML of a prefetched JID as seen at this point of the batch. */
   vcard(jid: string): string | undefined;

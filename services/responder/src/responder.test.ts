@@ -29,7 +29,7 @@ async function seedTotals(store: Store, users: UserState[]): Promise<void> {
 
 /** Counts the batch queries of a store and can be switched off (the database is down). */
 function instrumented(store: Store) {
-  const counts = { totals: 0, vcards: 0, puts: 0 };
+  const counts = { totals: 0, vcards: 0, vcardsWithTotals: 0, puts: 0 };
   const state = { down: false };
   const failIfDown = () => {
     if (state.down) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
@@ -50,6 +50,11 @@ function instrumented(store: Store) {
           counts.vcards++,
           failIfDown(),
           store.vcards.getMany(jids)
+        ),
+        getManyWithTotals: async (jids: readonly string[]) => (
+          counts.vcardsWithTotals++,
+          failIfDown(),
+          store.vcards.getManyWithTotals(jids)
         ),
         put: async (jid: string, xml: string) => (counts.puts++, failIfDown(), store.vcards.put(jid, xml)),
       },
@@ -112,7 +117,7 @@ describe('responder over the embedded bus and the memory store', () => {
       ...(extra.to ? { to: extra.to } : {}),
     });
 
-  it('when a set and a get of the same vCard arrive in one batch, then the get sees the set, with one query per kind', async () => {
+  it("when a set and a get of the same vCard arrive in one batch, then the get sees the set and its owner's totals, with one query per kind and one for those totals", async () => {
     const probe = instrumented(store);
     await seedTotals(store, [{ ...emptyUserState('alice@youbao.com'), totalMs: 7 * MINUTE }]);
     await bus.ensureTopics([{ topic: iqTopic, partitions: 1, retentionMs: -1 }]);
@@ -139,7 +144,9 @@ describe('responder over the embedded bus and the memory store', () => {
     expect(replies().map((r) => [r.key, r.sessionId, r.source])).toEqual(
       Array(4).fill(['s1', 's1', 'responder']),
     );
-    expect(probe.counts).toEqual({ totals: 1, vcards: 1, puts: 1 });
+    // The batch: bob's totals, alice's vCard with totals (none stored yet), the set; then alice's
+    // totals, which the get after the set needs and the first read did not return.
+    expect(probe.counts).toEqual({ totals: 2, vcards: 0, vcardsWithTotals: 1, puts: 1 });
     expect(await store.vcards.getMany(['alice@youbao.com'])).toEqual(
       new Map([['alice@youbao.com', `<vCard xmlns="vcard-temp"><FN>Alice</FN></vCard>`]]),
     );

@@ -47,7 +47,7 @@ export interface ResponderConfig {
 }
 
 export interface ResponderStore {
-  readonly vcards: Pick<VcardsRepository, 'getMany' | 'put'>;
+  readonly vcards: Pick<VcardsRepository, 'getMany' | 'getManyWithTotals' | 'put'>;
   readonly onlineTime: Pick<OnlineTimeRepository, 'getMany'>;
 }
 

@@ -12,6 +12,7 @@ import type {
   UserCredentials,
   UsersRepository,
   UserTotals,
+  VcardWithTotals,
 } from '../types.js';
 import { checkCredentials, checkEdgeBoots, checkLimit, checkLookup } from '../validate-records.js';
 import { checkKey, checkLookupKey, checkVcardXml } from '../validate-values.js';
@@ -138,6 +139,17 @@ export function createMemoryStore(): Store {
         for (const jid of checkLookup('jids', jids)) {
           const xml = tables.vcards.get(jid);
           if (xml !== undefined) found.set(jid, xml);
+        }
+        return found;
+      },
+      async getManyWithTotals(jids) {
+        assertOpen();
+        const found = new Map<string, VcardWithTotals>();
+        for (const jid of checkLookup('jids', jids)) {
+          const xml = tables.vcards.get(jid);
+          if (xml === undefined) continue;
+          const totals = tables.onlineTime.get(jid);
+          found.set(jid, { xml, totals: totals === undefined ? undefined : { ...totals } });
         }
         return found;
       },

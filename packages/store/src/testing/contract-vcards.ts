@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 
-import { SQL_METACHARACTERS, jid, rejection, uid, type GetStore } from './fixtures.js';
+import type { UserTotals } from '../types.js';
+import {
+  SQL_METACHARACTERS,
+  changes,
+  jid,
+  rejection,
+  saveInNewPartition,
+  uid,
+  userState,
+  type GetStore,
+} from './fixtures.js';
 
 /** Text that any re-encoding, trimming or escaping would change. */
 const AWKWARD = [
@@ -37,6 +47,45 @@ export function vcardsContract(store: GetStore): void {
         ]),
       );
       expect(await store().vcards.getMany([])).toEqual(new Map());
+    });
+
+    it("reads vCards with their owners' totals in one call: no totals row, no vCard, both", async () => {
+      const [both, vcardOnly, totalsOnly, neither] = [
+        jid(),
+        jid(`w${SQL_METACHARACTERS}${uid()}`),
+        jid(),
+        jid(),
+      ];
+      const saved: UserTotals[] = [
+        {
+          jid: both,
+          totalMs: 9_007_199_254_740_991,
+          onlineSince: 1_700_000_000_001,
+          lastLogin: 1_700_000_000_001,
+          lastLogout: 1_699_999_999_999,
+          balanceMs: 123_456,
+        },
+        {
+          jid: totalsOnly,
+          totalMs: 60_000,
+          onlineSince: null,
+          lastLogin: null,
+          lastLogout: null,
+          balanceMs: null,
+        },
+      ];
+      await saveInNewPartition(store(), changes('1', { users: saved.map((t) => userState(t.jid, t)) }));
+      await store().vcards.put(both, AWKWARD);
+      await store().vcards.put(vcardOnly, '<vCard xmlns="vcard-temp"/>');
+      const found = await store().vcards.getManyWithTotals([both, vcardOnly, totalsOnly, neither, both]);
+      expect(found).toEqual(
+        new Map([
+          [both, { xml: AWKWARD, totals: saved[0] }],
+          [vcardOnly, { xml: '<vCard xmlns="vcard-temp"/>', totals: undefined }],
+        ]),
+      );
+      expect(Buffer.from(found.get(both)?.xml ?? '')).toEqual(Buffer.from(AWKWARD));
+      expect(await store().vcards.getManyWithTotals([])).toEqual(new Map());
     });
 
     it('refuses text it could not return unchanged', async () => {

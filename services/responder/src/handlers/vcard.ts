@@ -45,7 +45,7 @@ export function createVcardHandler(options: VcardHandlerOptions): IqHandler {
     element: 'vCard',
     spec: 'XEP-0054',
     needs: ({ type, target }) =>
-      type === 'get' && target.kind === 'user' ? { vcards: [target.jid], totals: [target.jid] } : {},
+      type === 'get' && target.kind === 'user' ? { vcardsWithTotals: [target.jid] } : {},
     get({ target }, lookup) {
       if (target.kind !== 'user') throw new StanzaError('service-unavailable', 'cancel');
       const stored = lookup.vcard(target.jid);

@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 
 import { createLogger, type Logger } from '@onlinetime/logging';
-import type { UserTotals } from '@onlinetime/store';
+import type { UserTotals, VcardWithTotals } from '@onlinetime/store';
 
 import type { LookupStore } from '../batch-lookup.js';
 import { createBatchLookup } from '../batch-lookup.js';
@@ -27,7 +27,12 @@ export function totals(jid: string, fields: Partial<Omit<UserTotals, 'jid'>> = {
 
 export interface FakeStore extends LookupStore {
   readonly vcardRows: Map<string, string>;
-  readonly calls: { totals: string[][]; vcards: string[][]; puts: Array<[string, string]> };
+  readonly calls: {
+    totals: string[][];
+    vcards: string[][];
+    vcardsWithTotals: string[][];
+    puts: Array<[string, string]>;
+  };
   /** Makes every call fail from now on (the database is down). */
   down: boolean;
 }
@@ -46,7 +51,7 @@ export function createFakeStore(
 ): FakeStore {
   const vcardRows = new Map(Object.entries(seed.vcards ?? {}));
   const totalRows = new Map((seed.totals ?? []).map((t) => [t.jid, t]));
-  const calls: FakeStore['calls'] = { totals: [], vcards: [], puts: [] };
+  const calls: FakeStore['calls'] = { totals: [], vcards: [], vcardsWithTotals: [], puts: [] };
   const store: FakeStore = {
     vcardRows,
     calls,
@@ -63,6 +68,13 @@ export function createFakeStore(
         calls.vcards.push([...jids]);
         if (store.down) return Promise.reject(new Error('connect ECONNREFUSED'));
         return Promise.resolve(pick(vcardRows, jids));
+      },
+      getManyWithTotals(jids) {
+        calls.vcardsWithTotals.push([...jids]);
+        if (store.down) return Promise.reject(new Error('connect ECONNREFUSED'));
+        const found = new Map<string, VcardWithTotals>();
+        for (const [jid, xml] of pick(vcardRows, jids)) found.set(jid, { xml, totals: totalRows.get(jid) });
+        return Promise.resolve(found);
       },
       put(jid, xml) {
         calls.puts.push([jid, xml]);
