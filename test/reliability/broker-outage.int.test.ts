@@ -24,7 +24,7 @@ import {
 import { RawXmppClient } from '../helpers/xmpp-raw.js';
 import { startIsolatedInfra, type IsolatedInfra } from './isolated.js';
 import { budget, size } from './soak.js';
-import { createUsers, edgeEnv, problemsOf, waitReady } from './support.js';
+import { createUsers, edgeEnv, problemsOf, recentOf, waitReady } from './support.js';
 
 const OUTAGE_MS = size(10_000, 20_000);
 const HEARTBEAT_TIMEOUT_MS = size(5_000, 15_000);
@@ -197,7 +197,10 @@ describe('Kafka broker stopped and restarted under connected clients', () => {
         const diagnosis = state.stayerStops.some((x) => x.startsWith('edge-lost'))
           ? 'the reaper closed (edge-lost) the sessions of clients that stayed connected, at the last heartbeat before the outage: '
           : '';
-        throw new Error(`${diagnosis}${err.message}: ${JSON.stringify(state)}\n${problemsOf(services)}`);
+        const sessions = services[0] === undefined ? '' : `\n${recentOf(services[0])}`;
+        throw new Error(
+          `${diagnosis}${err.message}: ${JSON.stringify(state)}\n${problemsOf(services)}${sessions}`,
+        );
       });
 
       // IQs of the gap: each got one wait-type error.

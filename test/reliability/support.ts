@@ -102,6 +102,18 @@ export async function repeatUntil(
   return round;
 }
 
+/**
+ * The last `n` lines a service logged that are not KafkaJS's own (its connection retries crowd out
+ * the rest during an outage): what the service did, for a failing test's message.
+ */
+export function recentOf(service: ServiceProcess, n = 20): string {
+  const own = service.lines().filter((l) => l['component'] !== 'kafkajs');
+  return `--- ${service.name}, last ${n} own lines:\n${own
+    .slice(-n)
+    .map((l) => JSON.stringify(l).slice(0, 400))
+    .join('\n')}`;
+}
+
 /** The warnings and errors each service logged (last `n`), for a failing test's message. */
 export function problemsOf(services: readonly ServiceProcess[], n = 8): string {
   return services
