@@ -1,9 +1,11 @@
-import { createLogger } from '@onlinetime/logging';
-import { describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+
+import { createLogger, type Logger } from '@onlinetime/logging';
+import { describe, expect, it, vi } from 'vitest';
 
 import type { KafkaClient } from './client.js';
 import { resolveKafkaBusOptions } from './options.js';
-import { createConsumer } from './subscriber.js';
+import { createConsumer, startSubscription } from './subscriber.js';
 
 function recordingClient(): { kafka: KafkaClient; configs: Array<Record<string, unknown>> } {
   const configs: Array<Record<string, unknown>> = [];
@@ -43,5 +45,122 @@ describe('createConsumer', () => {
     createConsumer(kafka, 'g', options, { maxBytesPerFetch: 33_554_432 });
     expect(configs[0]).toMatchObject({ maxBytes: options.consumer.maxBytes });
     expect(configs[1]).toMatchObject({ maxBytes: 33_554_432 });
+  });
+});
+
+interface FakeMember {
+  readonly events: { GROUP_JOIN: string; CRASH: string };
+  on(name: string, listener: (event: { payload: unknown }) => void): () => void;
+  emit(name: string, payload: unknown): void;
+  readonly connect: ReturnType<typeof vi.fn>;
+  readonly subscribe: ReturnType<typeof vi.fn>;
+  readonly run: ReturnType<typeof vi.fn>;
+  readonly disconnect: ReturnType<typeof vi.fn>;
+  readonly commitOffsets: ReturnType<typeof vi.fn>;
+}
+
+/** A KafkaJS client whose consumers are fakes that the test makes join and crash. */
+function fakeKafka(): { kafka: KafkaClient; members: FakeMember[] } {
+  const members: FakeMember[] = [];
+  const kafka = {
+    consumer: () => {
+      const listeners = new Map<string, (event: { payload: unknown }) => void>();
+      const member: FakeMember = {
+        events: { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash' },
+        on: (name, listener) => {
+          listeners.set(name, listener);
+          return () => listeners.delete(name);
+        },
+        emit: (name, payload) => listeners.get(name)?.({ payload }),
+        connect: vi.fn(() => Promise.resolve()),
+        subscribe: vi.fn(() => Promise.resolve()),
+        run: vi.fn(() => Promise.resolve()),
+        disconnect: vi.fn(() => Promise.resolve()),
+        commitOffsets: vi.fn(() => Promise.resolve()),
+      };
+      members.push(member);
+      return member;
+    },
+  } as unknown as KafkaClient;
+  return { kafka, members };
+}
+
+function sinkLogger(): { logger: Logger; messages: string[] } {
+  const messages: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      messages.push((JSON.parse(chunk.toString('utf8')) as { msg: string }).msg);
+      done();
+    },
+  });
+  return { logger: createLogger({ name: 'test', level: 'info', destination }), messages };
+}
+
+const quickOptions = resolveKafkaBusOptions({
+  brokers: ['127.0.0.1:9092'],
+  clientId: 'test',
+  logger: createLogger({ name: 'test', level: 'silent' }),
+  consumer: { redeliveryBackoff: { initialMs: 1, maxMs: 1 } },
+});
+
+const JOIN = { memberId: 'm', memberAssignment: { t: [0] } };
+
+describe('startSubscription', () => {
+  const start = (kafka: KafkaClient, logger: Logger) =>
+    startSubscription({
+      kafka,
+      options: quickOptions,
+      logger,
+      subscribe: { groupId: 'g', topics: ['t'], handleBatch: () => Promise.resolve() },
+    });
+
+  it('when KafkaJS gives up on a member that had joined, then a new member joins the same group, and stop leaves with it', async () => {
+    const { kafka, members } = fakeKafka();
+    const { logger, messages } = sinkLogger();
+    const subscription = await start(kafka, logger);
+    const first = members[0] as FakeMember;
+    first.emit(first.events.GROUP_JOIN, JOIN);
+    await subscription.ready;
+
+    first.emit(first.events.CRASH, { error: new Error('not retriable'), restart: false });
+    await vi.waitFor(() => expect(members[1]?.run).toHaveBeenCalledTimes(1));
+    const second = members[1] as FakeMember;
+    expect(second.subscribe).toHaveBeenCalledWith({ topics: ['t'], fromBeginning: true });
+    expect(first.disconnect).toHaveBeenCalled();
+    expect(messages).toContain('KafkaJS will not restart the consumer; starting a new member');
+
+    await subscription.stop();
+    expect(second.disconnect).toHaveBeenCalledTimes(1);
+    expect(members).toHaveLength(2);
+  });
+
+  it('when KafkaJS restarts the crashed member itself, then no new member is started', async () => {
+    const { kafka, members } = fakeKafka();
+    const { logger, messages } = sinkLogger();
+    const subscription = await start(kafka, logger);
+    const first = members[0] as FakeMember;
+    first.emit(first.events.GROUP_JOIN, JOIN);
+    await subscription.ready;
+
+    first.emit(first.events.CRASH, { error: new Error('retriable'), restart: true });
+    await subscription.stop();
+
+    expect(messages).toContain('consumer crashed');
+    expect(messages).not.toContain('KafkaJS will not restart the consumer; starting a new member');
+    expect(members).toHaveLength(1);
+  });
+
+  it('when a member crashes for good before it ever joined, then ready fails and nothing is restarted', async () => {
+    const { kafka, members } = fakeKafka();
+    const { logger, messages } = sinkLogger();
+    const subscription = await start(kafka, logger);
+    const first = members[0] as FakeMember;
+
+    first.emit(first.events.CRASH, { error: new Error('not retriable'), restart: false });
+
+    await expect(subscription.ready).rejects.toMatchObject({ code: 'BUS_CONSUMER_CRASHED' });
+    expect(messages).not.toContain('KafkaJS will not restart the consumer; starting a new member');
+    await subscription.stop();
+    expect(members).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
 import type { Logger } from '@onlinetime/logging';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 
-import { createStopSignal } from '../backoff.js';
+import { backoffDelay, createStopSignal } from '../backoff.js';
 import { createDeferred } from '../deferred.js';
 import { busError } from '../errors.js';
 import type { SubscribeOptions, Subscription } from '../types.js';
@@ -46,7 +46,12 @@ export function createConsumer(
   });
 }
 
-/** One consumer-group member: a KafkaJS consumer running a batch handler; see batch-handler.ts. */
+/**
+ * One consumer-group member: a KafkaJS consumer running a batch handler; see batch-handler.ts.
+ * KafkaJS restarts its consumer after a retriable crash but gives up on one it deems final (a
+ * non-retriable cause, seen around broker restarts); a member that has joined once then starts a
+ * new KafkaJS consumer in the same group, with backoff, rather than sit idle while reporting ready.
+ */
 export async function startSubscription(deps: {
   readonly kafka: KafkaClient;
   readonly options: ResolvedKafkaBusOptions;
@@ -56,45 +61,10 @@ export async function startSubscription(deps: {
   const { subscribe, options } = deps;
   const { groupId } = subscribe;
   const logger = deps.logger.child({ groupId });
-  const consumer = createConsumer(deps.kafka, groupId, options, subscribe);
   const ready = createDeferred<void>();
   const stop = createStopSignal();
   const inFlight = new Set<Promise<void>>();
   const committer = createOffsetCommitter(subscribe.commitIntervalMs ?? 0);
-
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    const assignment = toAssignment(payload.memberAssignment);
-    committer.retain(assignment);
-    logger.info({ memberId: payload.memberId, assignment }, 'joined consumer group');
-    try {
-      subscribe.onAssignment?.(assignment);
-    } catch (err) {
-      logger.error({ err }, 'onAssignment callback failed');
-    }
-    ready.resolve();
-  });
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    const err = toBusError('BUS_CONSUMER_CRASHED', `consumer of group ${groupId} crashed`, payload.error, {
-      groupId,
-    });
-    logger.error({ err, restart: payload.restart }, 'consumer crashed');
-    if (!payload.restart) ready.reject(err);
-  });
-
-  try {
-    await consumer.connect();
-    await consumer.subscribe({
-      topics: [...subscribe.topics],
-      fromBeginning: subscribe.fromBeginning ?? true,
-    });
-  } catch (err) {
-    await consumer.disconnect().catch(() => undefined);
-    throw toBusError('BUS_SUBSCRIBE_FAILED', `cannot subscribe group ${groupId}`, err, {
-      groupId,
-      topics: subscribe.topics,
-    });
-  }
-
   const handle = createBatchHandler({
     handleBatch: subscribe.handleBatch,
     groupId,
@@ -113,18 +83,77 @@ export async function startSubscription(deps: {
     void settled.then(() => inFlight.delete(settled));
     return work;
   };
-  // run() resolves once the member joined (or crashed); `ready` reports which.
-  consumer
-    .run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently:
-        subscribe.concurrency ?? options.consumer.partitionsConsumedConcurrently,
-      eachBatch: tracked,
-    })
-    .catch((err: unknown) =>
-      ready.reject(toBusError('BUS_SUBSCRIBE_FAILED', `group ${groupId} did not start`, err)),
-    );
+  let joined = false;
+  let replacing: Promise<void> | null = null;
+
+  const startMember = async (): Promise<Consumer> => {
+    const member = createConsumer(deps.kafka, groupId, options, subscribe);
+    member.on(member.events.GROUP_JOIN, ({ payload }) => {
+      const assignment = toAssignment(payload.memberAssignment);
+      committer.retain(assignment);
+      logger.info({ memberId: payload.memberId, assignment }, 'joined consumer group');
+      try {
+        subscribe.onAssignment?.(assignment);
+      } catch (err) {
+        logger.error({ err }, 'onAssignment callback failed');
+      }
+      joined = true;
+      ready.resolve();
+    });
+    member.on(member.events.CRASH, ({ payload }) => {
+      const err = toBusError('BUS_CONSUMER_CRASHED', `consumer of group ${groupId} crashed`, payload.error, {
+        groupId,
+      });
+      logger.error({ err, restart: payload.restart }, 'consumer crashed');
+      if (payload.restart) return;
+      if (!joined) ready.reject(err);
+      else replacing ??= replaceMember().finally(() => (replacing = null));
+    });
+    try {
+      await member.connect();
+      await member.subscribe({
+        topics: [...subscribe.topics],
+        fromBeginning: subscribe.fromBeginning ?? true,
+      });
+    } catch (err) {
+      await member.disconnect().catch(() => undefined);
+      throw toBusError('BUS_SUBSCRIBE_FAILED', `cannot subscribe group ${groupId}`, err, {
+        groupId,
+        topics: subscribe.topics,
+      });
+    }
+    // run() resolves once the member joined (or crashed); `ready` reports which.
+    member
+      .run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently:
+          subscribe.concurrency ?? options.consumer.partitionsConsumedConcurrently,
+        eachBatch: tracked,
+      })
+      .catch((err: unknown) =>
+        ready.reject(toBusError('BUS_SUBSCRIBE_FAILED', `group ${groupId} did not start`, err)),
+      );
+    return member;
+  };
+
+  let consumer = await startMember();
+
+  async function replaceMember(): Promise<void> {
+    for (let attempt = 0; !stop.fired; attempt += 1) {
+      const delayMs = backoffDelay(attempt, options.consumer.redeliveryBackoff);
+      logger.warn({ delayMs, attempt }, 'KafkaJS will not restart the consumer; starting a new member');
+      await stop.wait(delayMs);
+      if (stop.fired) return;
+      await consumer.disconnect().catch(() => undefined);
+      try {
+        consumer = await startMember();
+        return;
+      } catch (err) {
+        logger.error({ err, attempt }, 'starting a new member failed');
+      }
+    }
+  }
 
   let stopping: Promise<void> | null = null;
   return {
@@ -133,6 +162,8 @@ export async function startSubscription(deps: {
       stopping ??= (async () => {
         stop.fire();
         ready.reject(busError('BUS_STOPPED', `subscription of group ${groupId} stopped before joining`));
+        // A member being replaced is in place (or given up) before this one leaves.
+        await replacing;
         // The batch in hand finishes (and commits) first; then the member leaves the group.
         await Promise.all(inFlight);
         const pending = committer.drain();
