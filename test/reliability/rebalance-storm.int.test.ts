@@ -14,7 +14,7 @@ import { mysqlUrl, uniqueId } from '../helpers/infra.js';
 import { startService, stopAllServices, type ServiceProcess } from '../helpers/processes.js';
 import { expectedStates, generateStream, kafkaBus, waitForTotals } from '../sessions-helpers.js';
 import { budget, size } from './soak.js';
-import { publishPaced, repeatUntil } from './support.js';
+import { DRAIN_BOUND_MS, publishPaced, recentOf, repeatUntil } from './support.js';
 
 const USERS = size(300, 2_000);
 const LOAD_SECONDS = size(20, 180);
@@ -51,6 +51,7 @@ describe('rebalance storm', () => {
       const bus = kafkaBus(uniqueId('pub'));
       const live: ServiceProcess[] = [await startService('sessions', { name: 'sessions-0' })];
       const changes = { joined: 1, left: 0, exitCodes: [] as Array<number | null> };
+      const undrained: string[] = [];
       let n = 1;
       try {
         const load = publishPaced(bus, stream, LOAD_SECONDS, 1_000);
@@ -63,7 +64,10 @@ describe('rebalance storm', () => {
           } else {
             const leaving = live.splice(randomInt(0, live.length), 1)[0] as ServiceProcess;
             // Not awaited: the next change may come while this one is still draining.
-            void leaving.stop().then((code) => changes.exitCodes.push(code));
+            void leaving.stop(DRAIN_BOUND_MS).then((code) => {
+              changes.exitCodes.push(code);
+              if (code !== 0) undrained.push(recentOf(leaving));
+            });
             changes.left++;
           }
         });
@@ -76,7 +80,10 @@ describe('rebalance storm', () => {
       }
       expect(changes.joined + changes.left).toBeGreaterThanOrEqual(size(6, 60));
       // Every member that left drained and exited 0.
-      expect(changes.exitCodes.every((c) => c === 0)).toBe(true);
+      expect(
+        changes.exitCodes.every((c) => c === 0),
+        undrained.join('\n'),
+      ).toBe(true);
       console.log(
         JSON.stringify({
           case: 'rebalance-storm',

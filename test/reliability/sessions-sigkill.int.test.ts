@@ -21,7 +21,7 @@ import {
 } from '../helpers/processes.js';
 import { expectedStates, generateStream, kafkaBus, waitForTotals } from '../sessions-helpers.js';
 import { budget, size } from './soak.js';
-import { publishPaced, repeatUntil } from './support.js';
+import { DRAIN_BOUND_MS, publishPaced, recentOf, repeatUntil } from './support.js';
 
 const USERS = size(300, 2_000);
 const SESSIONS_PER_USER = size(10, 20);
@@ -101,7 +101,10 @@ describe('sessions workers SIGKILLed under load', () => {
         await repeatUntil(load, rounds);
         while (kills.length < MIN_KILLS) await rounds();
         await waitForTotals(store, expectedStates(stream), 120_000);
-        for (const s of live) expect(await s.stop()).toBe(0);
+        for (const s of live) {
+          const code = await s.stop(DRAIN_BOUND_MS);
+          if (code !== 0) throw new Error(`${s.name} exited ${code} after SIGTERM, not 0\n${recentOf(s)}`);
+        }
       } catch (err) {
         throw new Error(`seed ${seed}, kills ${JSON.stringify(kills)}: ${(err as Error).message}`);
       } finally {

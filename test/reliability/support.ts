@@ -103,6 +103,14 @@ export async function repeatUntil(
 }
 
 /**
+ * How long a SIGTERMed consumer-group member may take to drain and exit. KafkaJS leaves the group
+ * only once a join in progress completes, and the coordinator holds a join until every member has
+ * rejoined or the rebalance timeout (30 s) passes; a member SIGKILLed moments before still counts
+ * until its session expires. So a correct drain can take over 30 s in the kill and storm tests.
+ */
+export const DRAIN_BOUND_MS = 45_000;
+
+/**
  * The last `n` lines a service logged that are not KafkaJS's own (its connection retries crowd out
  * the rest during an outage): what the service did, for a failing test's message.
  */
