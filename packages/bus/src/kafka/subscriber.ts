@@ -48,9 +48,9 @@ export function createConsumer(
 
 /**
  * One consumer-group member: a KafkaJS consumer running a batch handler; see batch-handler.ts.
- * KafkaJS restarts its consumer after a retriable crash but gives up on one it deems final (a
- * non-retriable cause, seen around broker restarts); a member that has joined once then starts a
- * new KafkaJS consumer in the same group, with backoff, rather than sit idle while reporting ready.
+ * KafkaJS restarts its consumer after a retriable crash but gives up after one whose cause it deems
+ * non-retriable; a member that has joined once then starts a new KafkaJS consumer in the same group,
+ * with backoff, rather than sit idle while its service reports ready.
  */
 export async function startSubscription(deps: {
   readonly kafka: KafkaClient;
