@@ -106,21 +106,25 @@ const quickOptions = resolveKafkaBusOptions({
 const JOIN = { memberId: 'm', memberAssignment: { t: [0] } };
 
 describe('startSubscription', () => {
-  const start = (kafka: KafkaClient, logger: Logger) =>
-    startSubscription({
+  const start = async (options: { join: boolean }) => {
+    const { kafka, members } = fakeKafka();
+    const { logger, messages } = sinkLogger();
+    const subscription = await startSubscription({
       kafka,
       options: quickOptions,
       logger,
       subscribe: { groupId: 'g', topics: ['t'], handleBatch: () => Promise.resolve() },
     });
+    const first = members[0] as FakeMember;
+    if (options.join) {
+      first.emit(first.events.GROUP_JOIN, JOIN);
+      await subscription.ready;
+    }
+    return { members, messages, subscription, first };
+  };
 
   it('when KafkaJS gives up on a member that had joined, then a new member joins the same group, and stop leaves with it', async () => {
-    const { kafka, members } = fakeKafka();
-    const { logger, messages } = sinkLogger();
-    const subscription = await start(kafka, logger);
-    const first = members[0] as FakeMember;
-    first.emit(first.events.GROUP_JOIN, JOIN);
-    await subscription.ready;
+    const { members, messages, subscription, first } = await start({ join: true });
 
     first.emit(first.events.CRASH, { error: new Error('not retriable'), restart: false });
     await vi.waitFor(() => expect(members[1]?.run).toHaveBeenCalledTimes(1));
@@ -135,12 +139,7 @@ describe('startSubscription', () => {
   });
 
   it('when KafkaJS restarts the crashed member itself, then no new member is started', async () => {
-    const { kafka, members } = fakeKafka();
-    const { logger, messages } = sinkLogger();
-    const subscription = await start(kafka, logger);
-    const first = members[0] as FakeMember;
-    first.emit(first.events.GROUP_JOIN, JOIN);
-    await subscription.ready;
+    const { members, messages, subscription, first } = await start({ join: true });
 
     first.emit(first.events.CRASH, { error: new Error('retriable'), restart: true });
     await subscription.stop();
@@ -151,10 +150,7 @@ describe('startSubscription', () => {
   });
 
   it('when a member crashes for good before it ever joined, then ready fails and nothing is restarted', async () => {
-    const { kafka, members } = fakeKafka();
-    const { logger, messages } = sinkLogger();
-    const subscription = await start(kafka, logger);
-    const first = members[0] as FakeMember;
+    const { members, messages, subscription, first } = await start({ join: false });
 
     first.emit(first.events.CRASH, { error: new Error('not retriable'), restart: false });
 
