@@ -68,7 +68,10 @@ export interface SubscribeOptions {
    * Kafka bus only; the embedded bus hands over what it has.
    */
   readonly maxBytesPerFetch?: number;
-  /** Called with the partitions this member holds after each (re)balance. */
+  /**
+   * Called with the partitions this member holds after each (re)balance, and with none when its
+   * consumer crashed after joining: it reads nothing until it rejoins (Kafka bus only).
+   */
   readonly onAssignment?: (assignment: ReadonlyArray<{ topic: string; partitions: number[] }>) => void;
 }
 

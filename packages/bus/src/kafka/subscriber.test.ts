@@ -109,18 +109,24 @@ describe('startSubscription', () => {
   const start = async (options: { join: boolean }) => {
     const { kafka, members } = fakeKafka();
     const { logger, messages } = sinkLogger();
+    const assignments: unknown[] = [];
     const subscription = await startSubscription({
       kafka,
       options: quickOptions,
       logger,
-      subscribe: { groupId: 'g', topics: ['t'], handleBatch: () => Promise.resolve() },
+      subscribe: {
+        groupId: 'g',
+        topics: ['t'],
+        handleBatch: () => Promise.resolve(),
+        onAssignment: (assignment) => assignments.push(assignment),
+      },
     });
     const first = members[0] as FakeMember;
     if (options.join) {
       first.emit(first.events.GROUP_JOIN, JOIN);
       await subscription.ready;
     }
-    return { members, messages, subscription, first };
+    return { members, messages, subscription, first, assignments };
   };
 
   it('when KafkaJS gives up on a member that had joined, then a new member joins the same group, and stop leaves with it', async () => {
@@ -149,8 +155,22 @@ describe('startSubscription', () => {
     expect(members).toHaveLength(1);
   });
 
+  it('when a member that had joined crashes, then it reports holding nothing until it rejoins', async () => {
+    const { subscription, first, assignments } = await start({ join: true });
+
+    first.emit(first.events.CRASH, { error: new Error('broker unreachable'), restart: true });
+    first.emit(first.events.GROUP_JOIN, { memberId: 'm2', memberAssignment: { t: [1, 0] } });
+    await subscription.stop();
+
+    expect(assignments).toEqual([
+      [{ topic: 't', partitions: [0] }],
+      [],
+      [{ topic: 't', partitions: [0, 1] }],
+    ]);
+  });
+
   it('when a member crashes for good before it ever joined, then ready fails and nothing is restarted', async () => {
-    const { members, messages, subscription, first } = await start({ join: false });
+    const { members, messages, subscription, first, assignments } = await start({ join: false });
 
     first.emit(first.events.CRASH, { error: new Error('not retriable'), restart: false });
 
@@ -158,5 +178,6 @@ describe('startSubscription', () => {
     expect(messages).not.toContain('KafkaJS will not restart the consumer; starting a new member');
     await subscription.stop();
     expect(members).toHaveLength(1);
+    expect(assignments).toEqual([]);
   });
 });

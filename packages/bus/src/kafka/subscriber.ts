@@ -85,6 +85,13 @@ export async function startSubscription(deps: {
   };
   let joined = false;
   let replacing: Promise<void> | null = null;
+  const report = (assignment: Assignment): void => {
+    try {
+      subscribe.onAssignment?.(assignment);
+    } catch (err) {
+      logger.error({ err }, 'onAssignment callback failed');
+    }
+  };
 
   const startMember = async (): Promise<Consumer> => {
     const member = createConsumer(deps.kafka, groupId, options, subscribe);
@@ -92,11 +99,7 @@ export async function startSubscription(deps: {
       const assignment = toAssignment(payload.memberAssignment);
       committer.retain(assignment);
       logger.info({ memberId: payload.memberId, assignment }, 'joined consumer group');
-      try {
-        subscribe.onAssignment?.(assignment);
-      } catch (err) {
-        logger.error({ err }, 'onAssignment callback failed');
-      }
+      report(assignment);
       joined = true;
       ready.resolve();
     });
@@ -105,6 +108,8 @@ export async function startSubscription(deps: {
         groupId,
       });
       logger.error({ err, restart: payload.restart }, 'consumer crashed');
+      // Until it rejoins the member reads nothing, and the group may hand its partitions to another.
+      if (joined) report([]);
       if (payload.restart) return;
       if (!joined) ready.reject(err);
       else replacing ??= replaceMember().finally(() => (replacing = null));

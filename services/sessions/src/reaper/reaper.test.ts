@@ -120,6 +120,27 @@ describe('createReaper', () => {
     expect(reaped().map((e) => [e.id, e.at])).toEqual([['reap:s1', 50_000]]);
   });
 
+  it('judges no heartbeat while its consumer is down, nor for a timeout after it rejoined', async () => {
+    await startAll();
+    await bus.deliver(bus.append(TOPICS.sessions, encode([started(S1, 10_000)])));
+    await bus.deliver(bus.append(TOPICS.edges, encode([edgeEvent('edge.heartbeat', 'e1', 'b1', 120_000)])));
+    // The broker goes away: the consumer crashes (the bus reports no partitions), the edge cannot publish.
+    now = 125_000;
+    bus.assign(TOPICS.edges, []);
+    // The broker is back before the consumer has rejoined: xmpp.edges looks read to its end, yet the
+    // edge's next heartbeats are not in it yet.
+    now = 140_000;
+    expect(await reaper.sweep()).toMatchObject({ published: 0, targets: [] });
+    now = 150_000;
+    bus.assign(TOPICS.edges, [0]);
+    now = 160_000;
+    expect(await reaper.sweep()).toMatchObject({ published: 0, deferred: 1 });
+    // A whole timeout read without a newer heartbeat: now it is dead.
+    now = 165_001;
+    expect(await reaper.sweep()).toMatchObject({ published: 1, deferred: 0 });
+    expect(reaped().map((e) => [e.id, e.at])).toEqual([['reap:s1', 120_000]]);
+  });
+
   it('closes the old boot of a restarted edge at once, without waiting for the timeout', async () => {
     await startAll();
     await bus.deliver(bus.append(TOPICS.sessions, encode([started(S1, 10_000)])));
