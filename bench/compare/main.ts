@@ -187,6 +187,12 @@ async function main(): Promise<void> {
       await checkReady(s, PREFIX, PASSWORD, false);
       for (const spec of plan) {
         if (interrupted) break;
+        if (spec.freshStart === true) {
+          log(`  restarting ${s.name} for ${spec.id}`);
+          await s.stop();
+          await s.start();
+          await checkReady(s, PREFIX, PASSWORD, false);
+        }
         const extra: string[] = [];
         if (spec.needsPid === true) extra.push('--pid', String(s.pid()));
         if (spec.needsMysql === true && 'mysqlUrl' in s)

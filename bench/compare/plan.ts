@@ -9,6 +9,11 @@ export interface ScenarioSpec {
   /** Per-server extra arguments (the server's pid, our MySQL URL). */
   readonly needsPid?: boolean;
   readonly needsMysql?: boolean;
+  /**
+   * Restart the server before this scenario. Memory figures need it: after the load of the earlier
+   * scenarios a heap holds garbage that the idle connections can fill without the RSS growing.
+   */
+  readonly freshStart?: boolean;
 }
 
 export interface PlanOptions {
@@ -112,6 +117,7 @@ export function buildPlan(o: PlanOptions): ScenarioSpec[] {
       metric: 'rssPerConnectionKb',
       higherIsBetter: false,
       needsPid: true,
+      freshStart: true,
     },
   ];
 }
