@@ -9,7 +9,7 @@ import { createLogger } from '@onlinetime/logging';
 import { createDatabaseIfMissing, dropDatabase, migrate } from '@onlinetime/store';
 import type { TestProject } from 'vitest/node';
 
-import { startKafkaBroker, type KafkaBroker } from './infra/kafka-broker.js';
+import { startKafkaBroker, type KafkaBroker } from '@onlinetime/kafka-harness';
 
 const run = promisify(execFile);
 const DEFAULT_MYSQL_SERVER = 'mysql://root@127.0.0.1:3306';

@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { KAFKA_VERSION, startKafkaBroker, type KafkaBroker } from '@onlinetime/kafka-harness';
 import { deriveScramKeys } from '@onlinetime/scram';
 import { createDatabaseIfMissing, createMysqlStore, dropDatabase } from '@onlinetime/store';
 
-import { startBenchKafka, KAFKA_VERSION, type BenchKafka } from './kafka.js';
 import { freePort, portOpen, run, spawnLogged, waitUntil, type Child } from './process-utils.js';
 import type { ServerUnderTest } from './server.js';
 
@@ -46,7 +46,7 @@ export interface OnlinetimeOptions {
 export function createOnlinetime(options: OnlinetimeOptions): ServerUnderTest & { mysqlUrl(): string } {
   const cli = join(options.root, 'services', 'cli', 'bin', 'onlinetime.js');
   const mysqlUrl = `${options.mysqlServer.replace(/\/$/, '')}/onlinetime_bench_${randomBytes(4).toString('hex')}`;
-  let kafka: BenchKafka | undefined;
+  let kafka: KafkaBroker | undefined;
   let brokers = options.kafkaBrokers ?? '';
   let dir = '';
   let children: Child[] = [];
@@ -76,7 +76,7 @@ export function createOnlinetime(options: OnlinetimeOptions): ServerUnderTest & 
     async prepare() {
       dir = mkdtempSync(join(tmpdir(), 'onlinetime-bench-stack-'));
       if (brokers === '') {
-        kafka = await startBenchKafka(options.root);
+        kafka = await startKafkaBroker({ cacheDir: join(options.root, '.cache'), startTimeoutMs: 90_000 });
         brokers = kafka.brokers;
       }
       // As an operator would: an empty database, then `onlinetime setup` (migrations, then topics).

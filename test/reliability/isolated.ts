@@ -6,7 +6,7 @@
 import { createMysqlStore, type Store } from '@onlinetime/store';
 
 import { runCli, scratchDatabase, type ScratchDatabase } from '../cli-helpers.js';
-import { startKafkaBroker, type KafkaBroker } from '../infra/kafka-broker.js';
+import { startKafkaBroker, type KafkaBroker } from '@onlinetime/kafka-harness';
 
 export interface IsolatedInfra {
   readonly broker: KafkaBroker;
