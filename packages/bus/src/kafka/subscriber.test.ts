@@ -169,6 +169,21 @@ describe('startSubscription', () => {
     ]);
   });
 
+  it('when the join in flight at stop() fails and KafkaJS schedules a restart, then the member is disconnected again and never reports an assignment', async () => {
+    const { subscription, first, assignments, messages } = await start({ join: false });
+
+    await subscription.stop();
+    expect(first.disconnect).toHaveBeenCalledTimes(1);
+    first.emit(first.events.CRASH, { error: new Error('write after end'), restart: true });
+    await vi.waitFor(() => expect(first.disconnect).toHaveBeenCalledTimes(2));
+    first.emit(first.events.GROUP_JOIN, JOIN);
+    expect(first.disconnect).toHaveBeenCalledTimes(3);
+
+    expect(assignments).toEqual([]);
+    expect(messages).toContain('consumer crashed while stopping; cancelling its restart');
+    expect(messages).not.toContain('joined consumer group');
+  });
+
   it('when a member crashes for good before it ever joined, then ready fails and nothing is restarted', async () => {
     const { members, messages, subscription, first, assignments } = await start({ join: false });
 

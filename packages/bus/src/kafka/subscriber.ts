@@ -95,7 +95,17 @@ export async function startSubscription(deps: {
 
   const startMember = async (): Promise<Consumer> => {
     const member = createConsumer(deps.kafka, groupId, options, subscribe);
+    // A stop() while KafkaJS is still joining resolves at once, and the join in flight then fails on
+    // the closed connection: KafkaJS calls that a crash and schedules a restart, which would join the
+    // group again in a process that is shutting down. After stop() a member is only ever disconnected.
+    const leaveAgain = (): void => {
+      void member.disconnect().catch(() => undefined);
+    };
     member.on(member.events.GROUP_JOIN, ({ payload }) => {
+      if (stop.fired) {
+        leaveAgain();
+        return;
+      }
       const assignment = toAssignment(payload.memberAssignment);
       committer.retain(assignment);
       logger.info({ memberId: payload.memberId, assignment }, 'joined consumer group');
@@ -104,6 +114,12 @@ export async function startSubscription(deps: {
       ready.resolve();
     });
     member.on(member.events.CRASH, ({ payload }) => {
+      if (stop.fired) {
+        logger.info({ restart: payload.restart }, 'consumer crashed while stopping; cancelling its restart');
+        // KafkaJS sets its restart timer right after this event; disconnecting clears it.
+        setImmediate(leaveAgain);
+        return;
+      }
       const err = toBusError('BUS_CONSUMER_CRASHED', `consumer of group ${groupId} crashed`, payload.error, {
         groupId,
       });

@@ -34,9 +34,14 @@ export const responderCommand: Command = {
         return {
           async start() {
             await responder.start();
-            void responder.ready().then(() => {
-              assigned = true;
-            });
+            // A stop before the first join rejects `ready`, and so does a crash before it (logged by
+            // the bus); either way the responder is not ready, and it must not end the process.
+            void responder.ready().then(
+              () => {
+                assigned = true;
+              },
+              () => undefined,
+            );
           },
           stop: () => responder.stop(),
           checks: { assigned: () => assigned },
