@@ -3,10 +3,10 @@
  * broker: stopping the broker, or an audit that compares the whole log with the whole database.
  * Topics and tables are made the way an operator does it: `onlinetime setup`.
  */
+import { startKafkaBroker, type KafkaBroker } from '@onlinetime/kafka-harness';
 import { createMysqlStore, type Store } from '@onlinetime/store';
 
 import { runCli, scratchDatabase, type ScratchDatabase } from '../cli-helpers.js';
-import { startKafkaBroker, type KafkaBroker } from '@onlinetime/kafka-harness';
 
 export interface IsolatedInfra {
   readonly broker: KafkaBroker;

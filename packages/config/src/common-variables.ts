@@ -28,6 +28,13 @@ export const COMMON_VARIABLES = {
     default: 'info',
     parse: p.oneOf(LOG_LEVELS),
   } satisfies VariableSpec<(typeof LOG_LEVELS)[number]>,
+  stopTimeoutMs: {
+    name: 'STOP_TIMEOUT_MS',
+    description:
+      'bound of the whole stop after SIGTERM/SIGINT (ms); past it the process logs that it gave up and exits 1 (what was not committed is redelivered)',
+    default: '60000',
+    parse: p.integer(1, 3_600_000),
+  } satisfies VariableSpec<number>,
   edgeId: {
     name: 'EDGE_ID',
     description: 'unique id of this edge in the cluster (names its reply topic xmpp.edge.<id>)',

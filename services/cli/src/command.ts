@@ -10,6 +10,8 @@ export interface CommandContext {
   readonly stderr: NodeJS.WritableStream;
   /** Resolves on SIGTERM/SIGINT (long-running services drain on it). */
   readonly shutdownSignal: Promise<NodeJS.Signals>;
+  /** Ends the process now: for a drain that outlived its bound (pending work would keep it alive). */
+  readonly exit: (code: number) => void;
 }
 
 export interface Command {

@@ -57,6 +57,7 @@ export async function main(
     stdout: process.stdout,
     stderr: process.stderr,
     shutdownSignal: onShutdownSignal(),
+    exit: (code) => process.exit(code),
   };
   try {
     return await command.run(context);

@@ -14,6 +14,7 @@ export const EDGE_VARIABLES = {
   edgeId: COMMON_VARIABLES.edgeId,
   metricsPort: COMMON_VARIABLES.metricsPort,
   logLevel: COMMON_VARIABLES.logLevel,
+  stopTimeoutMs: COMMON_VARIABLES.stopTimeoutMs,
   host: {
     name: 'XMPP_HOST',
     description: 'address the XMPP listener binds',

@@ -14,6 +14,7 @@ export const RESPONDER_VARIABLES = {
   mysqlUrl: COMMON_VARIABLES.mysqlUrl,
   metricsPort: COMMON_VARIABLES.metricsPort,
   logLevel: COMMON_VARIABLES.logLevel,
+  stopTimeoutMs: COMMON_VARIABLES.stopTimeoutMs,
   xmppDomains: {
     name: 'XMPP_DOMAINS',
     description:

@@ -6,6 +6,7 @@ export const SESSIONS_VARIABLES = {
   mysqlUrl: { ...COMMON_VARIABLES.mysqlUrl, required: true as const },
   metricsPort: COMMON_VARIABLES.metricsPort,
   logLevel: COMMON_VARIABLES.logLevel,
+  stopTimeoutMs: COMMON_VARIABLES.stopTimeoutMs,
   heartbeatTimeoutMs: {
     name: 'HEARTBEAT_TIMEOUT_MS',
     description: 'an edge whose last heartbeat is older than this is dead: the reaper closes its sessions',

@@ -17,6 +17,8 @@ export interface ServiceSettings {
   readonly kafkaBrokers: readonly string[] | undefined;
   readonly mysqlUrl: string | undefined;
   readonly metricsPort: number;
+  /** Bound of the drain after the shutdown signal (STOP_TIMEOUT_MS). */
+  readonly stopTimeoutMs: number;
   readonly logLevel: Parameters<typeof openInfrastructure>[0]['logLevel'];
   /** Services need the real Kafka and MySQL; only `dev` may fall back to embedded ones. */
   readonly requireRealInfrastructure: boolean;
@@ -25,6 +27,9 @@ export interface ServiceSettings {
 /**
  * The life of a long-running service: open infrastructure, serve /metrics /healthz /readyz, start,
  * wait for SIGTERM/SIGINT, drain (the service finishes its batch, commits, leaves its group), exit 0.
+ * A drain that outlives STOP_TIMEOUT_MS ends the process with exit 1: stopping a member can wait
+ * on the group coordinator (a join in progress) or on a broker that is gone, and an operator's
+ * `systemctl stop` or a rolling restart must not hang on it. What was not committed is redelivered.
  */
 export async function runService(
   context: CommandContext,
@@ -52,6 +57,7 @@ export async function runService(
   const { logger } = infra;
   let service: RunningService | undefined;
   let health: Awaited<ReturnType<typeof createHealthServer>> | undefined;
+  let bound: NodeJS.Timeout | undefined;
   try {
     service = await build(infra);
     health = await createHealthServer({
@@ -66,16 +72,37 @@ export async function runService(
     await service.start();
     logger.info({ metricsPort: health.port }, `${settings.name} started`);
     const signal = await context.shutdownSignal;
-    logger.info({ signal }, `${settings.name} stopping`);
+    logger.info({ signal, stopTimeoutMs: settings.stopTimeoutMs }, `${settings.name} stopping`);
+    bound = boundShutdown(context, logger, settings);
     await service.stop();
     logger.info(`${settings.name} stopped`);
     return EXIT.ok;
   } catch (err) {
     logger.fatal({ err }, `${settings.name} failed`);
+    bound ??= boundShutdown(context, logger, settings);
     await service?.stop().catch(() => undefined);
     return EXIT.failure;
   } finally {
     await health?.close();
     await infra.close();
+    if (bound !== undefined) clearTimeout(bound);
   }
+}
+
+/** Ends the process with exit 1 if the shutdown (drain, then closing Kafka and MySQL) outlives its bound. */
+function boundShutdown(
+  context: CommandContext,
+  logger: Infrastructure['logger'],
+  settings: ServiceSettings,
+): NodeJS.Timeout {
+  const timer = setTimeout(() => {
+    logger.error(
+      { stopTimeoutMs: settings.stopTimeoutMs },
+      `${settings.name} did not stop within STOP_TIMEOUT_MS; exiting without waiting`,
+    );
+    context.exit(EXIT.failure);
+  }, settings.stopTimeoutMs);
+  // The bound alone must not keep a process alive whose shutdown finished.
+  timer.unref();
+  return timer;
 }
