@@ -13,6 +13,7 @@ describe('RESPONDER_VARIABLES', () => {
       mysqlUrl: undefined,
       metricsPort: 9100,
       logLevel: 'info',
+      stopTimeoutMs: 60_000,
       xmppDomains: ['localhost'],
       vcardMaxBytes: 65536,
     });
