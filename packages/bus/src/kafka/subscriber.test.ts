@@ -105,6 +105,24 @@ const quickOptions = resolveKafkaBusOptions({
 
 const JOIN = { memberId: 'm', memberAssignment: { t: [0] } };
 
+/** A KafkaJS eachBatch payload of one message at offset 5 of t/0. */
+function fakeBatchPayload(): unknown {
+  return {
+    batch: {
+      topic: 't',
+      partition: 0,
+      messages: [{ offset: '5', key: null, value: Buffer.from('x'), timestamp: '0', headers: {} }],
+      firstOffset: () => '5',
+      lastOffset: () => '5',
+    },
+    resolveOffset: () => undefined,
+    heartbeat: () => Promise.resolve(),
+    isRunning: () => true,
+    isStale: () => false,
+    commitOffsetsIfNecessary: () => Promise.resolve(),
+  };
+}
+
 describe('startSubscription', () => {
   const start = async (options: { join: boolean }) => {
     const { kafka, members } = fakeKafka();
@@ -182,6 +200,36 @@ describe('startSubscription', () => {
     expect(assignments).toEqual([]);
     expect(messages).toContain('consumer crashed while stopping; cancelling its restart');
     expect(messages).not.toContain('joined consumer group');
+  });
+
+  it('when the group rebalances while a stop drains the batch in hand, then the member stays to commit it', async () => {
+    const { kafka, members } = fakeKafka();
+    let finishBatch: () => void = () => undefined;
+    const subscription = await startSubscription({
+      kafka,
+      options: quickOptions,
+      logger: sinkLogger().logger,
+      subscribe: {
+        groupId: 'g',
+        topics: ['t'],
+        // The offsets wait for the stop, which commits them as a member of the group.
+        commitIntervalMs: 60_000,
+        handleBatch: () => new Promise<void>((resolve) => (finishBatch = resolve)),
+      },
+    });
+    const member = members[0] as FakeMember;
+    member.emit(member.events.GROUP_JOIN, JOIN);
+    const eachBatch = (member.run.mock.calls[0]?.[0] as { eachBatch: (p: unknown) => Promise<void> })
+      .eachBatch;
+    const batch = eachBatch(fakeBatchPayload());
+    const stopping = subscription.stop();
+    member.emit(member.events.GROUP_JOIN, JOIN); // a rebalance during the drain
+
+    expect(member.disconnect).not.toHaveBeenCalled();
+    finishBatch();
+    await Promise.all([batch, stopping]);
+    expect(member.commitOffsets).toHaveBeenCalledWith([{ topic: 't', partition: 0, offset: '6' }]);
+    expect(member.disconnect).toHaveBeenCalledTimes(1);
   });
 
   it('when a member crashes for good before it ever joined, then ready fails and nothing is restarted', async () => {

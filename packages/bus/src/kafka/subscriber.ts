@@ -84,6 +84,8 @@ export async function startSubscription(deps: {
     return work;
   };
   let joined = false;
+  /** Set once stop() disconnects: a join after that is a KafkaJS restart that must not stay. */
+  let left = false;
   let replacing: Promise<void> | null = null;
   const report = (assignment: Assignment): void => {
     try {
@@ -97,12 +99,13 @@ export async function startSubscription(deps: {
     const member = createConsumer(deps.kafka, groupId, options, subscribe);
     // A stop() while KafkaJS is still joining resolves at once, and the join in flight then fails on
     // the closed connection: KafkaJS calls that a crash and schedules a restart, which would join the
-    // group again in a process that is shutting down. After stop() a member is only ever disconnected.
+    // group again in a process that is shutting down. So a member that crashes while stopping, or
+    // joins after it left, is disconnected again.
     const leaveAgain = (): void => {
       void member.disconnect().catch(() => undefined);
     };
     member.on(member.events.GROUP_JOIN, ({ payload }) => {
-      if (stop.fired) {
+      if (left) {
         leaveAgain();
         return;
       }
@@ -194,6 +197,7 @@ export async function startSubscription(deps: {
             logger.warn({ err, partitions: pending.length }, 'committing the last offsets failed');
           });
         }
+        left = true;
         try {
           await consumer.disconnect();
           logger.info('left consumer group');
