@@ -1,4 +1,5 @@
 import { COMMON_VARIABLES, parsers as p, type ConfigOf, type VariableSpec } from '@onlinetime/config';
+import type { ConfigProblem } from '@onlinetime/errors';
 import { normalizeDomain } from '@onlinetime/stanza';
 
 const ms = (min: number, max: number): ((raw: string) => number) => p.integer(min, max);
@@ -168,3 +169,17 @@ export const EDGE_VARIABLES = {
 } as const;
 
 export type EdgeConfig = ConfigOf<typeof EDGE_VARIABLES>;
+
+/** Settings that are each valid alone but not together. */
+export function edgeConfigProblems(config: EdgeConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (!config.starttls && !config.allowPlaintext)
+    problems.push({ variable: 'XMPP_STARTTLS', message: 'false needs XMPP_ALLOW_PLAINTEXT=true' });
+  // The flush of the last events is part of the stop: a longer flush would be cut off by the bound.
+  if (config.shutdownTimeoutMs >= config.stopTimeoutMs)
+    problems.push({
+      variable: 'SHUTDOWN_TIMEOUT_MS',
+      message: `must be below STOP_TIMEOUT_MS (${config.stopTimeoutMs}), which bounds the whole stop`,
+    });
+  return problems;
+}

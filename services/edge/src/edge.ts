@@ -11,7 +11,7 @@ import { STREAM_CLOSE, streamErrorElement, streamHeader } from '@onlinetime/stan
 import type { UsersRepository } from '@onlinetime/store';
 
 import { createAuthThrottle } from './auth-throttle.js';
-import type { EdgeConfig } from './config.js';
+import { edgeConfigProblems, type EdgeConfig } from './config.js';
 import { batchCredentialLookups } from './credential-batch.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import type { EdgeContext, EdgeEvents } from './context.js';
@@ -56,9 +56,8 @@ const REPLY_RETENTION_MS = 3_600_000;
 
 export function createEdge(deps: EdgeDeps): Edge {
   const { config, logger } = deps;
-  if (!config.starttls && !config.allowPlaintext) {
-    throw new ConfigError([{ variable: 'XMPP_STARTTLS', message: 'false needs XMPP_ALLOW_PLAINTEXT=true' }]);
-  }
+  const problems = edgeConfigProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems);
   const now = deps.clock === undefined ? Date.now : () => (deps.clock as { now(): number }).now();
   const metrics = createEdgeMetrics(deps.metrics);
   const events = new EventEmitter<EdgeEvents>();
