@@ -50,6 +50,14 @@ describe('STOP_TIMEOUT_MS', () => {
     expect(result.stderr).toContain('STOP_TIMEOUT_MS');
   });
 
+  it('when the edge would flush for longer than the stop may take, then exit 2 naming SHUTDOWN_TIMEOUT_MS', async () => {
+    const result = await runCli(['edge'], {
+      env: { ...infra.env, SHUTDOWN_TIMEOUT_MS: '60000', STOP_TIMEOUT_MS: '60000', XMPP_PORT: '0' },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('SHUTDOWN_TIMEOUT_MS: must be below STOP_TIMEOUT_MS (60000)');
+  });
+
   // Last: the member it leaves behind stays in the group until its session expires.
   it('when the drain outlives the bound, then the service logs that it gave up and exits 1', async () => {
     const responder = await startService('responder', { env: { ...infra.env, STOP_TIMEOUT_MS: '1' } });

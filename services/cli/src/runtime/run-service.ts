@@ -78,6 +78,8 @@ export async function runService(
     logger.info(`${settings.name} stopped`);
     return EXIT.ok;
   } catch (err) {
+    // Settings that are wrong together (found while building the service): exit 2 like any other.
+    if (err instanceof ConfigError && service === undefined) throw err;
     logger.fatal({ err }, `${settings.name} failed`);
     bound ??= boundShutdown(context, logger, settings);
     await service?.stop().catch(() => undefined);
